@@ -1,0 +1,35 @@
+import { DomainError } from './errors.js';
+import type { Permission } from './permissions.js';
+import type { Principal, PrincipalFailure, PrincipalResult } from './principal.js';
+
+/** What an operation demands: one of `roles` (when given) and every one of `permissions`. */
+export interface Requirement {
+  roles?: readonly string[];
+  permissions?: readonly Permission[];
+}
+
+const FAILURE_MESSAGES: Record<PrincipalFailure, string> = {
+  MISSING: 'Authentication required',
+  MALFORMED: 'Authorization header must be "Bearer <jwt>"',
+  TOKEN_INVALID: 'Invalid token',
+  TOKEN_EXPIRED: 'Token expired',
+  SESSION_REVOKED: 'Session revoked',
+};
+
+/** The caller, or the precise reason there is none (TOKEN_EXPIRED apart from every other failure). */
+export function requirePrincipal(result: PrincipalResult): Principal {
+  if (result.ok) return result.principal;
+  const code = result.reason === 'TOKEN_EXPIRED' ? 'TOKEN_EXPIRED' : 'UNAUTHENTICATED';
+  throw new DomainError(code, FAILURE_MESSAGES[result.reason]);
+}
+
+export function authorize(principal: Principal, requirement: Requirement): void {
+  const { roles, permissions = [] } = requirement;
+  if (roles && roles.length > 0 && !roles.includes(principal.role)) {
+    throw new DomainError('FORBIDDEN', `Requires role ${roles.join(' or ')}`);
+  }
+  const missing = permissions.filter((permission) => !principal.permissions[permission]);
+  if (missing.length > 0) {
+    throw new DomainError('FORBIDDEN', `Requires permission ${missing.join(', ')}`);
+  }
+}

@@ -1,0 +1,58 @@
+import type { PermissionMap } from './permissions.js';
+import type { AccessClaims, TokenFailure, TokenService } from './tokens.js';
+
+/** Who is calling, as every door sees it. */
+export interface Principal {
+  userId: number;
+  username: string;
+  role: string;
+  permissions: PermissionMap;
+  sessionId: string;
+  claims: AccessClaims;
+}
+
+/** Why there is no principal: no header, a header that is not `Bearer <jwt>`, or a token that fails. */
+export type PrincipalFailure = 'MISSING' | 'MALFORMED' | TokenFailure;
+
+export type PrincipalResult = { ok: true; principal: Principal } | { ok: false; reason: PrincipalFailure };
+
+const BEARER = /^Bearer +([^\s]+) *$/i;
+// Three base64url segments, the signature possibly empty (an `alg: none` token is still a JWT, and fails later).
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/** The bearer token of an Authorization header, or why there is none. */
+export function bearerToken(header: string | undefined): { ok: true; token: string } | { ok: false; reason: 'MISSING' | 'MALFORMED' } {
+  if (header === undefined || header === '') return { ok: false, reason: 'MISSING' };
+  const token = BEARER.exec(header)?.[1];
+  if (!token || !JWT_SHAPE.test(token) || !hasJsonHeader(token)) return { ok: false, reason: 'MALFORMED' };
+  return { ok: true, token };
+}
+
+/** The one way every door finds its caller: REST hooks, the Apollo context and the tRPC context call it. */
+export function resolvePrincipal(tokens: TokenService, header: string | undefined): PrincipalResult {
+  const bearer = bearerToken(header);
+  if (!bearer.ok) return bearer;
+  const check = tokens.verify(bearer.token);
+  if (!check.ok) return { ok: false, reason: check.code };
+  return { ok: true, principal: toPrincipal(check.claims) };
+}
+
+export function toPrincipal(claims: AccessClaims): Principal {
+  return {
+    userId: claims.id,
+    username: claims.username,
+    role: claims.role,
+    permissions: claims.roles,
+    sessionId: claims.sid,
+    claims,
+  };
+}
+
+function hasJsonHeader(token: string): boolean {
+  try {
+    const header: unknown = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString());
+    return typeof header === 'object' && header !== null && !Array.isArray(header);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { DomainError } from './errors.js';
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from './password.js';
+
+/**
+ * Every door validates with these schemas: REST through Fastify (and its
+ * OpenAPI document), tRPC through `.input()`, GraphQL through `parseInput`.
+ */
+
+export const usernameField = z.string().min(1, 'is required').max(254, 'must be at most 254 characters');
+
+/** A password as typed at login: any length up to the byte cap (the cap bounds argon2's input). */
+export const passwordField = z
+  .string()
+  .min(1, 'is required')
+  .refine((value) => Buffer.byteLength(value) <= PASSWORD_MAX_BYTES, `must be at most ${PASSWORD_MAX_BYTES} bytes`);
+
+export const loginInput = z.object({ username: usernameField, password: passwordField });
+
+/** A new username: no control characters, no surrounding spaces (a login compares exactly, after NFKC and case folding). */
+export const newUsernameField = usernameField
+  .refine((value) => value.trim() === value, 'must not start or end with spaces')
+  .refine((value) => !/\p{Cc}/u.test(value), 'must not contain control characters');
+
+/** A password being set: at least 8 characters (code points), at most 1024 bytes (SPEC §2). */
+export const newPasswordField = passwordField.refine(
+  (value) => [...value].length >= PASSWORD_MIN_LENGTH,
+  `must be at least ${PASSWORD_MIN_LENGTH} characters`,
+);
+
+export const roleNameField = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,63}$/, 'must be 1-64 lower-case letters, digits, "_" or "-", starting with a letter');
+
+export const createUserInput = z.object({ username: newUsernameField, password: newPasswordField, role: roleNameField });
+export type CreateUserInput = z.infer<typeof createUserInput>;
+
+export const updateUserInput = z
+  .object({ role: roleNameField, disabled: z.boolean(), password: newPasswordField })
+  .partial()
+  .refine((changes) => Object.values(changes).some((value) => value !== undefined), 'must change at least one field');
+export type UpdateUserInput = z.infer<typeof updateUserInput>;
+export type LoginInput = z.infer<typeof loginInput>;
+
+/** A JWT is a few hundred bytes; 8 KiB leaves room and bounds the work of decoding. */
+export const tokenField = z.string().min(1, 'is required').max(8192, 'must be at most 8192 characters');
+
+export const verifyTokenInput = z.object({ token: tokenField.optional() });
+
+const MAX_INT = 2_147_483_647;
+
+/** An integer from JSON or from a query string ("12"), never from "" or "1e3". */
+function integer(min: number, max: number) {
+  return z
+    .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], { error: 'must be an integer' })
+    .pipe(z.number().int('must be an integer').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+}
+
+export const idField = integer(1, MAX_INT);
+
+export const paginationInput = z.object({
+  limit: integer(1, 100).default(50),
+  offset: integer(0, MAX_INT).default(0),
+});
+export type Pagination = z.infer<typeof paginationInput>;
+
+const PRICE = /^\d{1,10}(\.\d{1,2})?$/;
+
+/** "12.5", "12.50" or 12.5 become "12.50"; more than two decimals, negatives and exponents are refused. */
+export const priceField = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+    if (typeof text !== 'string' || !PRICE.test(text)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a non-negative decimal with at most two places' });
+      return z.NEVER;
+    }
+    const [units, cents = ''] = text.split('.');
+    return `${BigInt(units!).toString()}.${cents.padEnd(2, '0')}`;
+  });
+
+const productFields = {
+  sku: z.string().trim().min(1, 'is required').max(64, 'must be at most 64 characters'),
+  name: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
+  description: z.string().max(5000, 'must be at most 5000 characters'),
+  price: priceField,
+  stock: integer(0, MAX_INT),
+};
+
+export const createProductInput = z.object({
+  ...productFields,
+  description: productFields.description.default(''),
+});
+export type CreateProductInput = z.infer<typeof createProductInput>;
+
+export const updateProductInput = z
+  .object(productFields)
+  .partial()
+  .refine((changes) => Object.values(changes).some((value) => value !== undefined), 'must change at least one field');
+export type UpdateProductInput = z.infer<typeof updateProductInput>;
+
+/** Validates input for a door that has no validation hook of its own (GraphQL). */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new DomainError('BAD_USER_INPUT', describeIssues(result.error), { fields: fieldErrors(result.error) });
+}
+
+export function fieldErrors(error: z.ZodError): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length > 0 ? issue.path.join('.') : '_';
+    (fields[key] ??= []).push(issue.message);
+  }
+  return fields;
+}
+
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')} ${issue.message}` : issue.message))
+    .join('; ');
+}

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { generateSigningKey } from '../core/keys.js';
+import type { PasswordHasher } from '../core/password.js';
+import { ADMIN_ROLE, DEFAULT_ROLES, PERMISSIONS } from '../core/permissions.js';
+import { usernameKey } from '../core/usernames.js';
+import type { Orm } from './database.js';
+import { Role, User } from './entities/index.js';
+import type { SigningKeyStore } from './signing-key.repository.js';
+
+export interface BootstrapOptions {
+  orm: Orm;
+  passwords: PasswordHasher;
+  signingKeys: SigningKeyStore;
+  admin: { username: string; password?: string };
+  /** Whether RS256 keys are needed (no JWT_SECRET). */
+  needsSigningKey: boolean;
+  announce: (message: string) => void;
+}
+
+/**
+ * The first start on an empty database: default roles, the admin user and a
+ * signing key. Each is created only when its table is empty, so later starts
+ * change nothing (a deleted default role stays deleted). Runs under the
+ * database's setup lock, so instances starting together create each once.
+ */
+export async function bootstrap(options: BootstrapOptions): Promise<void> {
+  const em = options.orm.em.fork();
+
+  if ((await em.count(Role)) === 0) {
+    for (const role of DEFAULT_ROLES) em.create(Role, { name: role.name, permissions: [...role.permissions] });
+    await em.flush();
+  }
+
+  if ((await em.count(User)) === 0) {
+    if (!(await em.findOne(Role, { name: ADMIN_ROLE }))) {
+      em.create(Role, { name: ADMIN_ROLE, permissions: [...PERMISSIONS] });
+    }
+    const { username } = options.admin;
+    const password = options.admin.password ?? randomBytes(18).toString('base64url');
+    em.create(User, {
+      username,
+      usernameKey: usernameKey(username),
+      passwordHash: await options.passwords.hash(password),
+      role: em.getReference(Role, ADMIN_ROLE),
+      disabled: false,
+    });
+    await em.flush();
+    options.announce(
+      options.admin.password
+        ? `Created admin user "${username}" with the password of ADMIN_PASSWORD`
+        : `Created admin user "${username}" with the generated password ${password} (shown once; change it)`,
+    );
+  }
+
+  if (options.needsSigningKey && !(await options.signingKeys.list()).some((key) => key.retiredAt === null)) {
+    await options.signingKeys.insert(await generateSigningKey());
+  }
+}

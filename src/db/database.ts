@@ -1,0 +1,74 @@
+import { resolve } from 'node:path';
+import { MikroORM } from '@mikro-orm/sql';
+import pg from 'pg';
+import { ormOptions } from '../../mikro-orm.config.js';
+import type { DatabaseConfig } from '../config.js';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+
+export type Orm = MikroORM;
+
+export interface Database {
+  orm: Orm;
+  kind: DatabaseConfig['kind'];
+  /** Runs `work` while no other Keyway instance on this database runs its own (migrations, first-start setup). */
+  exclusively<T>(work: () => Promise<T>): Promise<T>;
+  /** Whether the database answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+// An arbitrary constant: the advisory lock every Keyway instance takes around migrations and setup.
+const SETUP_LOCK_KEY = 0x6b657977; // "keyw"
+
+/**
+ * Opens the database, holding the DATA_DIR lock first on PGlite, and brings
+ * its schema up to date with the committed migrations.
+ */
+export async function openDatabase(config: DatabaseConfig, log: (message: string) => void): Promise<Database> {
+  const lock: DataDirLock | undefined = config.kind === 'pglite' ? await lockDataDir(resolve(config.dataDir)) : undefined;
+  let orm: Orm | undefined;
+  try {
+    orm = await MikroORM.init(ormOptions(config, log));
+    const database = createDatabase(orm, config, lock);
+    await database.exclusively(() => orm!.migrator.up());
+    return database;
+  } catch (error) {
+    await orm?.close(true).catch(() => {});
+    await lock?.release();
+    throw error;
+  }
+}
+
+function createDatabase(orm: Orm, config: DatabaseConfig, lock: DataDirLock | undefined): Database {
+  return {
+    orm,
+    kind: config.kind,
+    async exclusively(work) {
+      // PGlite has one process (the DATA_DIR lock says so) and hangs on advisory locks.
+      if (config.kind === 'pglite') return work();
+      // A session lock on a connection of its own: MikroORM creates its migrations table outside of
+      // any transaction, so a transaction-scoped lock could not cover it. A crash drops the lock.
+      const client = new pg.Client({ connectionString: config.url, connectionTimeoutMillis: 5_000 });
+      await client.connect();
+      try {
+        await client.query('select pg_advisory_lock($1)', [SETUP_LOCK_KEY]);
+        return await work();
+      } finally {
+        await client.query('select pg_advisory_unlock($1)', [SETUP_LOCK_KEY]).catch(() => {});
+        await client.end().catch(() => {});
+      }
+    },
+    async ping() {
+      try {
+        await orm.em.getConnection().execute('select 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await orm.close();
+      await lock?.release();
+    },
+  };
+}

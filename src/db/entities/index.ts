@@ -1,0 +1,10 @@
+import { LoginAttempt } from './login-attempt.entity.js';
+import { Product } from './product.entity.js';
+import { Role } from './role.entity.js';
+import { Session } from './session.entity.js';
+import { SigningKey } from './signing-key.entity.js';
+import { User } from './user.entity.js';
+
+export { LoginAttempt, Product, Role, Session, SigningKey, User };
+
+export const ENTITIES = [Role, User, Session, SigningKey, Product, LoginAttempt];

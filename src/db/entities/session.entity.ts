@@ -1,0 +1,23 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { User } from './user.entity.js';
+
+/**
+ * One login. Its id is the `sid` claim of every access token it issues. The
+ * refresh token itself is never stored: only its SHA-256.
+ */
+export const Session = defineEntity({
+  name: 'Session',
+  tableName: 'sessions',
+  properties: {
+    id: p.uuid().primary(),
+    user: () => p.manyToOne(User).deleteRule('cascade').index('sessions_user_id_index'),
+    refreshTokenHash: p.string().length(64).unique('sessions_refresh_token_hash_unique'),
+    createdAt: p.datetime().columnType('timestamptz').onCreate(() => new Date()),
+    expiresAt: p.datetime().columnType('timestamptz'),
+    revokedAt: p.datetime().columnType('timestamptz').nullable(),
+    userAgent: p.string().length(512).nullable(),
+    ipAddress: p.string().length(64).nullable(),
+  },
+});
+
+export type Session = InferEntity<typeof Session>;

@@ -1,0 +1,25 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { Role } from './role.entity.js';
+
+export const User = defineEntity({
+  name: 'User',
+  tableName: 'users',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    /** As the user wrote it; shown back. */
+    username: p.string().length(254),
+    /** NFKC + case folded (core/usernames.ts): what uniqueness and login compare. */
+    usernameKey: p.string().length(1024).unique('users_username_key_unique'),
+    passwordHash: p.text().hidden().lazy(),
+    role: () => p.manyToOne(Role).fieldName('role_name').ref(),
+    disabled: p.boolean().default(false),
+    createdAt: p.datetime().columnType('timestamptz').onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+  },
+});
+
+export type User = InferEntity<typeof User>;

@@ -1,0 +1,71 @@
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { DomainError } from '../core/errors.js';
+import { ADMIN_ROLE, type Permission } from '../core/permissions.js';
+import type { UserRecord, UserStore } from '../core/records.js';
+import type { Orm } from './database.js';
+import { Role, User } from './entities/index.js';
+
+export function createUserRepository(orm: Orm): UserStore {
+  return {
+    async findForLogin(usernameKey) {
+      const user = await orm.em.fork().findOne(User, { usernameKey }, { populate: ['role', 'passwordHash'] });
+      return user ? { ...toUserRecord(user), passwordHash: user.passwordHash } : null;
+    },
+
+    async findById(id) {
+      const user = await orm.em.fork().findOne(User, { id }, { populate: ['role'] });
+      return user ? toUserRecord(user) : null;
+    },
+
+    async create({ username, usernameKey, passwordHash, role }) {
+      const em = orm.em.fork();
+      const roleEntity = await em.findOne(Role, { name: role });
+      if (!roleEntity) throw unknownRole(role);
+      const user = em.create(User, { username, usernameKey, passwordHash, role: roleEntity, disabled: false });
+      try {
+        await em.flush();
+      } catch (error) {
+        if (error instanceof UniqueConstraintViolationException) {
+          throw new DomainError('CONFLICT', `The username ${JSON.stringify(username)} is taken`);
+        }
+        throw error;
+      }
+      return toUserRecord(user);
+    },
+
+    async update(id, changes, guard) {
+      return orm.em.fork().transactional(async (em) => {
+        // Holding the enabled admins' rows serialises every change that could remove the last one.
+        const admins = await em.find(User, { role: ADMIN_ROLE, disabled: false }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        const user = await em.findOne(User, { id }, { populate: ['role'] });
+        if (!user) return null;
+        guard(toUserRecord(user), admins.length);
+        if (changes.role !== undefined) {
+          const role = await em.findOne(Role, { name: changes.role });
+          if (!role) throw unknownRole(changes.role);
+          em.assign(user, { role });
+        }
+        if (changes.disabled !== undefined) user.disabled = changes.disabled;
+        if (changes.passwordHash !== undefined) user.passwordHash = changes.passwordHash;
+        await em.flush();
+        return toUserRecord(user);
+      });
+    },
+  };
+}
+
+function unknownRole(name: string): DomainError {
+  return new DomainError('BAD_USER_INPUT', `Role ${JSON.stringify(name)} does not exist`, { fields: { role: ['does not exist'] } });
+}
+
+export function toUserRecord(user: User): UserRecord {
+  const role = user.role.getEntity();
+  return {
+    id: user.id,
+    username: user.username,
+    role: { name: role.name, permissions: role.permissions as Permission[] },
+    disabled: user.disabled,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  };
+}

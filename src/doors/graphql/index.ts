@@ -1,0 +1,35 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Services } from '../../core/services.js';
+import { createRequestContext, type RequestContext } from '../request-context.js';
+import { formatError, isUnexpected } from './errors.js';
+import { buildGraphQLSchema } from './schema.js';
+
+/** The GraphQL door: Apollo Server on Fastify at /graphql. */
+export const graphqlDoor: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  const apollo = new ApolloServer<RequestContext>({
+    schema: await buildGraphQLSchema(),
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    introspection: !services.settings.production,
+    validationOptions: { hideSuggestions: true },
+    csrfPrevention: true,
+    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), logUnexpectedErrors],
+  });
+  await apollo.start();
+  await app.register(fastifyApollo(apollo), { context: async (request) => createRequestContext(services, request) });
+};
+
+const logUnexpectedErrors: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async didEncounterErrors({ errors, contextValue }) {
+        for (const error of errors.filter(isUnexpected)) {
+          contextValue.log.error({ err: error.originalError ?? error }, 'graphql operation failed');
+        }
+      },
+    };
+  },
+};

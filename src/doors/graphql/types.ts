@@ -1,0 +1,124 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { PERMISSIONS, type Permission as PermissionName } from '../../core/permissions.js';
+
+/**
+ * GraphQL's shapes, kept apart from the entities: resolvers map core records
+ * into these.
+ */
+
+export const Permission = Object.fromEntries(PERMISSIONS.map((name) => [name, name])) as {
+  [K in PermissionName]: K;
+};
+registerEnumType(Permission, { name: 'Permission', description: 'A permission of the B2Market map: one per HTTP method.' });
+
+export const TokenFailureCode = {
+  TOKEN_EXPIRED: 'TOKEN_EXPIRED',
+  TOKEN_INVALID: 'TOKEN_INVALID',
+  SESSION_REVOKED: 'SESSION_REVOKED',
+} as const;
+registerEnumType(TokenFailureCode, { name: 'TokenFailureCode', description: 'Why a token is not valid.' });
+
+@ObjectType({ description: 'A role: a name and the permissions it grants.' })
+export class Role {
+  @Field()
+  name!: string;
+
+  @Field(() => [Permission])
+  permissions!: PermissionName[];
+}
+
+@ObjectType()
+export class User {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  username!: string;
+
+  @Field(() => Role)
+  role!: Role;
+
+  @Field()
+  disabled!: boolean;
+
+  @Field()
+  createdAt!: Date;
+}
+
+@ObjectType()
+export class AuthPayload {
+  @Field({ description: 'The access token (JWT), sent back as `Authorization: Bearer <token>`.' })
+  token!: string;
+
+  @Field({ description: 'Opaque; exchanges for a new pair once.' })
+  refreshToken!: string;
+
+  @Field({ description: 'When the access token expires.' })
+  expiresAt!: Date;
+
+  @Field(() => User)
+  user!: User;
+}
+
+@ObjectType({ description: "B2Market's permission map, as carried in the token's `roles` claim." })
+export class PermissionMap {
+  @Field()
+  GET!: boolean;
+
+  @Field()
+  POST!: boolean;
+
+  @Field()
+  PUT!: boolean;
+
+  @Field()
+  DELETE!: boolean;
+}
+
+@ObjectType({ description: "Every claim of Keyway's access token." })
+export class TokenPayload {
+  @Field({ description: 'The user id, as a string.' })
+  sub!: string;
+
+  @Field(() => Int)
+  id!: number;
+
+  @Field()
+  username!: string;
+
+  @Field({ description: 'The role name.' })
+  role!: string;
+
+  @Field(() => PermissionMap)
+  roles!: PermissionMap;
+
+  @Field(() => Int)
+  iat!: number;
+
+  @Field(() => Int)
+  exp!: number;
+
+  @Field()
+  iss!: string;
+
+  @Field(() => String, { nullable: true })
+  aud?: string;
+
+  @Field()
+  jti!: string;
+
+  @Field({ description: 'The session the token belongs to.' })
+  sid!: string;
+}
+
+@ObjectType()
+export class TokenVerification {
+  @Field()
+  valid!: boolean;
+
+  @Field(() => TokenFailureCode, { nullable: true, description: 'Why the token is not valid; null when it is.' })
+  code?: keyof typeof TokenFailureCode | null;
+
+  @Field(() => TokenPayload, { nullable: true })
+  payload?: TokenPayload | null;
+}

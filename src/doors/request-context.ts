@@ -1,0 +1,32 @@
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import type { ClientInfo } from '../core/auth.service.js';
+import { requirePrincipal } from '../core/authorization.js';
+import { resolvePrincipal, type Principal, type PrincipalResult } from '../core/principal.js';
+import type { Services } from '../core/services.js';
+
+/** What a GraphQL resolver or a tRPC procedure knows of its request. */
+export interface RequestContext {
+  services: Services;
+  /**
+   * The bearer token, decoded once per request. A bad token is kept as its
+   * reason, not turned into an anonymous caller: guarded operations answer
+   * with it, public ones (`login`) still work.
+   */
+  principal: PrincipalResult;
+  client: ClientInfo;
+  log: FastifyBaseLogger;
+}
+
+export function createRequestContext(services: Services, request: FastifyRequest): RequestContext {
+  return {
+    services,
+    principal: resolvePrincipal(services.tokens, request.headers.authorization),
+    client: { ip: request.ip, userAgent: request.headers['user-agent'] },
+    log: request.log,
+  };
+}
+
+/** The caller of a guarded operation (the guard has already refused anyone else). */
+export function caller(context: RequestContext): Principal {
+  return requirePrincipal(context.principal);
+}

@@ -1,0 +1,17 @@
+import { loginInput, verifyTokenInput } from '../../core/schemas.js';
+import { authedProcedure, publicProcedure, router } from './trpc.js';
+import { authPayloadView, userView, verificationView } from './views.js';
+
+export const authRouter = router({
+  login: publicProcedure
+    .input(loginInput)
+    .mutation(async ({ input, ctx }) => authPayloadView(await ctx.services.auth.login(input, ctx.client))),
+
+  /** Verifies `token`, or the request's bearer token when omitted; a bad token is `valid: false`. */
+  verifyToken: publicProcedure.input(verifyTokenInput.optional()).query(({ input, ctx }) => {
+    const { auth } = ctx.services;
+    return verificationView(input?.token === undefined ? auth.verifyCaller(ctx.principal) : auth.verify(input.token));
+  }),
+
+  me: authedProcedure.query(async ({ ctx }) => userView(await ctx.services.auth.me(ctx.caller))),
+});

@@ -1,0 +1,43 @@
+import { TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { ZodError } from 'zod';
+import { DomainError, toDomainError, type ErrorCode, type ErrorDetails } from '../../core/errors.js';
+import { describeIssues, fieldErrors } from '../../core/schemas.js';
+
+/** The domain's codes as tRPC codes; the domain code itself travels in `error.data.domainCode`. */
+const TRPC_CODES: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
+  UNAUTHENTICATED: 'UNAUTHORIZED',
+  TOKEN_EXPIRED: 'UNAUTHORIZED',
+  USER_NOT_FOUND: 'UNAUTHORIZED',
+  INVALID_PASSWORD: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  USER_DISABLED: 'FORBIDDEN',
+  BAD_USER_INPUT: 'BAD_REQUEST',
+  CONFLICT: 'CONFLICT',
+  NOT_FOUND: 'NOT_FOUND',
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
+  DATABASE_UNAVAILABLE: 'INTERNAL_SERVER_ERROR',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+};
+
+export function toTRPCError(error: DomainError): TRPCError {
+  return new TRPCError({ code: TRPC_CODES[error.code], message: error.message, cause: error });
+}
+
+/** The domain view of whatever a procedure failed with: zod input errors, domain errors, the unexpected. */
+export function domainErrorOf(error: TRPCError): { error: DomainError; expected: boolean } {
+  const cause = error.cause;
+  if (cause instanceof ZodError) {
+    return { error: new DomainError('BAD_USER_INPUT', describeIssues(cause), { fields: fieldErrors(cause) }), expected: true };
+  }
+  if (cause instanceof DomainError || error.code === 'INTERNAL_SERVER_ERROR') return toDomainError(cause ?? error);
+  // tRPC's own refusals: unknown procedure, wrong method, unparsable input.
+  const code: ErrorCode = error.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'BAD_USER_INPUT';
+  return { error: new DomainError(code, error.message), expected: true };
+}
+
+export interface DomainErrorData {
+  domainCode: ErrorCode;
+  retryAfter?: ErrorDetails['retryAfter'];
+  fields?: ErrorDetails['fields'];
+}

@@ -1,0 +1,49 @@
+import { initTRPC } from '@trpc/server';
+import { authorize, type Requirement } from '../../core/authorization.js';
+import { DomainError } from '../../core/errors.js';
+import type { Permission } from '../../core/permissions.js';
+import { caller, type RequestContext } from '../request-context.js';
+import { domainErrorOf, toTRPCError, type DomainErrorData } from './errors.js';
+
+/**
+ * One initTRPC for the whole router. No transformer: inputs and outputs are
+ * plain JSON (dates as ISO strings), so curl works as well as @trpc/client.
+ */
+const t = initTRPC.context<RequestContext>().create({
+  errorFormatter({ shape, error }) {
+    const { error: domain } = domainErrorOf(error);
+    const data: typeof shape.data & DomainErrorData = {
+      code: shape.data.code,
+      httpStatus: shape.data.httpStatus,
+      path: shape.data.path,
+      domainCode: domain.code,
+      ...domain.details,
+    };
+    // Never a stack, never the text of an unexpected error.
+    return { message: domain.message, code: shape.code, data };
+  },
+});
+
+export const router = t.router;
+
+/** Domain errors become tRPC errors here, once, whichever procedure threw them. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) throw toTRPCError(result.error.cause);
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(domainErrors);
+
+/** A signed-in caller; a bad token answers with its precise code (TOKEN_EXPIRED, UNAUTHENTICATED). */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => next({ ctx: { caller: caller(ctx) } }));
+
+function guarded(requirement: Requirement) {
+  return authedProcedure.use(({ ctx, next }) => {
+    authorize(ctx.caller, requirement);
+    return next();
+  });
+}
+
+export const roleProcedure = (...roles: string[]) => guarded({ roles });
+export const permissionProcedure = (...permissions: Permission[]) => guarded({ permissions });

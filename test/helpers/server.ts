@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export const ADMIN_PASSWORD = 'correct horse battery';
+
+export interface TestServer {
+  url: string;
+  app: FastifyInstance;
+  database: TestDatabase;
+  /** Every log line the server wrote, as JSON text. */
+  logs: string[];
+  /** Stops the server; the database stays, for a restart on it. */
+  stop(): Promise<void>;
+  /** Stops the server and drops its database. */
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  env?: Record<string, string>;
+  /** Reuse a database (a restart, a second instance); a fresh one otherwise. */
+  database?: TestDatabase;
+}
+
+/** A real Keyway on a real database, listening on 127.0.0.1 port 0. */
+export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
+  const database = options.database ?? (await createTestDatabase());
+  const config = loadConfig({
+    LOG_LEVEL: 'info',
+    ADMIN_PASSWORD,
+    JWT_ISSUER: 'https://keyway.test',
+    ...database.env,
+    ...options.env,
+  });
+  const logs: string[] = [];
+  const app = await buildApp(config, { logStream: { write: (line) => void logs.push(line) } });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as { port: number };
+  const stop = () => app.close();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    database,
+    logs,
+    stop,
+    async close() {
+      await stop();
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresDatabase } from '../helpers/database.js';
+import { DB_KIND } from '../helpers/database.js';
+import { call, login, post } from '../helpers/http.js';
+import { startPostgresCluster, type PostgresCluster } from '../helpers/postgres.js';
+import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+
+// A PostgreSQL server of this test's own, stopped and started for real.
+describe.runIf(DB_KIND === 'postgres')('when PostgreSQL goes away', () => {
+  let cluster: PostgresCluster;
+  let server: TestServer;
+  let token: string;
+
+  beforeAll(async () => {
+    cluster = await startPostgresCluster();
+    server = await startServer({ database: await createPostgresDatabase(cluster.url) });
+    token = (await login(server.url, 'admin', ADMIN_PASSWORD)).token;
+    await cluster.stop();
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await cluster?.destroy();
+  });
+
+  it('B2Market login answers 500 {"code":500,"error":"Database connection failed."}', async () => {
+    const reply = await post(server.url, '/api/login', { _username: 'admin', _password: ADMIN_PASSWORD });
+    expect(reply.status).toBe(500);
+    expect(reply.text).toBe('{"code":500,"error":"Database connection failed."}');
+  });
+
+  it('StockAPI login answers 500 {"message":"Error en el login"}', async () => {
+    const reply = await post(server.url, '/login', { username: 'admin', password: ADMIN_PASSWORD });
+    expect(reply.status).toBe(500);
+    expect(reply.text).toBe('{"message":"Error en el login"}');
+  });
+
+  it('/readyz answers 503 while verifying a token still works', async () => {
+    expect((await call(server.url, '/readyz')).status).toBe(503);
+    const verify = await post(server.url, '/api/verify_token', undefined, { token });
+    expect(verify.status).toBe(200);
+    expect(verify.body.valid).toBe(true);
+  });
+
+  it('recovers by itself when the database returns', async () => {
+    await cluster.start();
+    const deadline = Date.now() + 15_000;
+    let status = 0;
+    while (Date.now() < deadline) {
+      status = (await post(server.url, '/login', { username: 'admin', password: ADMIN_PASSWORD })).status;
+      if (status === 200) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(status).toBe(200);
+    expect((await call(server.url, '/readyz')).status).toBe(200);
+  });
+});

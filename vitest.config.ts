@@ -1,0 +1,44 @@
+import { createRequire } from 'node:module';
+import { defineConfig } from 'vitest/config';
+import { findPostgresBin } from './test/helpers/postgres.js';
+
+const require = createRequire(import.meta.url);
+
+// Tests that need a database run twice: on PGlite, and on PostgreSQL (TEST_DATABASE_URL, or a
+// throwaway cluster from Debian's postgresql package).
+const postgresAvailable = Boolean(process.env.TEST_DATABASE_URL || findPostgresBin());
+if (!postgresAvailable) {
+  console.warn(
+    '\n*** PostgreSQL tests SKIPPED: no TEST_DATABASE_URL and no initdb found. ' +
+      "Install Debian's postgresql (apt-get install -y postgresql) or set TEST_DATABASE_URL. ***\n",
+  );
+}
+
+const DATABASE_TESTS = ['test/{rest,graphql,trpc,ops,core}/**/*.test.ts'];
+
+export default defineConfig({
+  // One graphql module for everyone, or "Cannot use GraphQLSchema from another module or realm".
+  resolve: { alias: { graphql: require.resolve('graphql') } },
+  test: {
+    hookTimeout: 60_000,
+    testTimeout: 30_000,
+    pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'pglite', include: DATABASE_TESTS, env: { KEYWAY_TEST_DB: 'pglite' } } },
+      ...(postgresAvailable
+        ? [
+            {
+              extends: true,
+              test: {
+                name: 'postgres',
+                include: DATABASE_TESTS,
+                env: { KEYWAY_TEST_DB: 'postgres' },
+                globalSetup: ['test/helpers/postgres-global.ts'],
+              },
+            },
+          ]
+        : []),
+    ],
+  },
+});
