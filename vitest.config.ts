@@ -14,7 +14,7 @@ if (!postgresAvailable) {
   );
 }
 
-const DATABASE_TESTS = ['test/{rest,graphql,trpc,ops,core}/**/*.test.ts'];
+const DATABASE_TESTS = ['test/{rest,graphql,trpc,ops,sessions,cli}/**/*.test.ts'];
 
 export default defineConfig({
   // One graphql module for everyone, or "Cannot use GraphQLSchema from another module or realm".
@@ -23,6 +23,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     testTimeout: 30_000,
     pool: 'forks',
+    // Two cores here: two files at a time cut the run by a quarter (PGlite's start-up is most of it).
+    maxWorkers: 2,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'pglite', include: DATABASE_TESTS, env: { KEYWAY_TEST_DB: 'pglite' } } },

@@ -1,10 +1,10 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DomainError } from './errors.js';
 import type { PasswordHasher } from './password.js';
-import { toPermissionMap } from './permissions.js';
 import type { Principal, PrincipalResult } from './principal.js';
-import type { SessionStore, UserRecord, UserStore } from './records.js';
+import type { UserRecord, UserStore } from './records.js';
+import type { RevocationList } from './revocations.js';
 import type { LoginInput } from './schemas.js';
+import type { SessionsService } from './sessions.service.js';
 import type { LoginThrottle } from './throttle.service.js';
 import type { AccessClaims, TokenFailure, TokenService } from './tokens.js';
 import { usernameKey } from './usernames.js';
@@ -28,11 +28,11 @@ export interface ClientInfo {
 
 export interface AuthServiceOptions {
   users: UserStore;
-  sessions: SessionStore;
+  sessions: SessionsService;
   passwords: PasswordHasher;
   tokens: TokenService;
   throttle: LoginThrottle;
-  refreshTtlSeconds: number;
+  revocations: RevocationList;
   /** Answer an unknown username exactly as a wrong password (SPEC §7). */
   hideUnknownUsers: boolean;
 }
@@ -43,46 +43,42 @@ export function createAuthService(options: AuthServiceOptions) {
   const { users, sessions, passwords, tokens, throttle } = options;
 
   /**
-   * An unknown username spends one argon2 verification too, so timing does
-   * not tell it apart; a disabled user is told so only after the right password.
+   * The password check of a login and of a password change. An unknown
+   * username spends one argon2 verification too, so timing does not tell it
+   * apart; a disabled user is told so only after the right password.
    */
-  async function checkPasswordAndOpenSession(key: string, password: string, client: ClientInfo): Promise<LoginResult> {
+  async function checkPassword(key: string, password: string): Promise<UserRecord> {
     const user = await users.findForLogin(key);
     if (!user) {
       await passwords.verifyDummy(password);
       throw new DomainError(options.hideUnknownUsers ? 'INVALID_PASSWORD' : 'USER_NOT_FOUND');
     }
-    if (!(await passwords.verify(user.passwordHash, password))) {
-      throw new DomainError('INVALID_PASSWORD');
-    }
+    if (!(await passwords.verify(user.passwordHash, password))) throw new DomainError('INVALID_PASSWORD');
     if (user.disabled) throw new DomainError('USER_DISABLED');
-
-    const refreshToken = newRefreshToken();
-    const sessionId = randomUUID();
-    await sessions.create({
-      id: sessionId,
-      userId: user.id,
-      refreshTokenHash: hashRefreshToken(refreshToken),
-      expiresAt: new Date(Date.now() + options.refreshTtlSeconds * 1000),
-      userAgent: client.userAgent?.slice(0, 512) ?? null,
-      ipAddress: client.ip.slice(0, 64),
-    });
-    const { token, expiresAt } = tokens.sign({
-      userId: user.id,
-      username: user.username,
-      role: user.role.name,
-      permissions: toPermissionMap(user.role.permissions),
-      sessionId,
-    });
     const { passwordHash: _hash, ...record } = user;
-    return { token, refreshToken, expiresAt, user: record };
+    return record;
   }
 
   return {
     /** Checks the password, throttled per username and client address, and opens a session. */
     login(input: LoginInput, client: ClientInfo): Promise<LoginResult> {
       const key = usernameKey(input.username);
-      return throttle.attempt(key, client.ip, () => checkPasswordAndOpenSession(key, input.password, client));
+      return throttle.attempt(key, client.ip, async () => sessions.open(await checkPassword(key, input.password), client));
+    },
+
+    /**
+     * Changes the caller's password after checking the current one (throttled
+     * like a login: a stolen access token must not buy unlimited guesses) and
+     * revokes every other session of theirs.
+     */
+    async changePassword(principal: Principal, input: { current: string; next: string }, client: ClientInfo): Promise<void> {
+      const key = usernameKey(principal.username);
+      const user = await throttle.attempt(key, client.ip, () => checkPassword(key, input.current));
+      const result = await users.update(user.id, { passwordHash: await passwords.hash(input.next) }, () => ({
+        revokeSessions: { reason: 'password_changed', exceptSessionId: principal.sessionId },
+      }));
+      if (!result) throw new DomainError('UNAUTHENTICATED', 'User no longer exists');
+      options.revocations.add(result.revoked);
     },
 
     /** A verdict on any token, never an exception: invalid tokens are an expected answer. */
@@ -105,13 +101,4 @@ export function createAuthService(options: AuthServiceOptions) {
       return user;
     },
   };
-}
-
-/** Refresh tokens are opaque, 256 bits, prefixed so secret scanners can recognise them. */
-function newRefreshToken(): string {
-  return `kwrt_${randomBytes(32).toString('base64url')}`;
-}
-
-export function hashRefreshToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }

@@ -17,6 +17,9 @@ export interface StoredKey {
   publicKey: string;
   privateKey: string;
   createdAt: Date;
+  /** When it starts signing: a little after its creation, so every instance verifies with it first. */
+  activatesAt: Date;
+  /** When a newer key took over signing. */
   retiredAt: Date | null;
 }
 
@@ -36,14 +39,21 @@ interface VerificationKey {
   jwk?: PublicJwk;
 }
 
+interface SigningCandidate {
+  kid: string;
+  key: KeyObject;
+  activatesAt: number;
+}
+
 /**
  * The keys in use, parsed once into KeyObjects (a PEM parsed per verification
  * costs as much as the verification itself). Either one HS256 secret, or the
- * RS256 keys of the database: the newest unretired one signs, every key still
- * usable verifies and is published in the JWKS.
+ * RS256 keys of the database: of the keys whose activation has come, the
+ * latest signs; every key still usable verifies and is published in the JWKS,
+ * a key waiting for its activation included.
  */
 export class KeyRing {
-  private signing?: { kid: string; key: KeyObject };
+  private signers: SigningCandidate[] = [];
   private readonly verifying = new Map<string, VerificationKey>();
 
   private constructor(
@@ -56,7 +66,7 @@ export class KeyRing {
     const key = createSecretKey(Buffer.from(secret));
     // The kid names the secret without revealing it, so a token from an older secret is told apart.
     const kid = createHash('sha256').update(secret).digest('base64url').slice(0, 16);
-    ring.signing = { kid, key };
+    ring.signers = [{ kid, key, activatesAt: 0 }];
     ring.verifying.set(kid, { key, usableUntil: Infinity });
     return ring;
   }
@@ -71,20 +81,27 @@ export class KeyRing {
   replace(keys: StoredKey[]): void {
     if (this.algorithm !== 'RS256') return;
     const now = Date.now();
+    const signers: SigningCandidate[] = [];
     this.verifying.clear();
-    this.signing = undefined;
-    for (const stored of [...keys].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())) {
+    for (const stored of [...keys].sort((a, b) => a.activatesAt.getTime() - b.activatesAt.getTime())) {
       const usableUntil = stored.retiredAt ? stored.retiredAt.getTime() + this.tokenLifetimeMs : Infinity;
       if (usableUntil <= now) continue;
       const key = createPublicKey(stored.publicKey);
       this.verifying.set(stored.kid, { key, usableUntil, jwk: toJwk(stored.kid, key) });
-      if (!stored.retiredAt) this.signing = { kid: stored.kid, key: createPrivateKey(stored.privateKey) };
+      if (!stored.retiredAt || stored.retiredAt.getTime() > now) {
+        signers.push({ kid: stored.kid, key: createPrivateKey(stored.privateKey), activatesAt: stored.activatesAt.getTime() });
+      }
     }
+    this.signers = signers;
   }
 
+  /** The key to sign with now: the latest whose activation has come (the earliest, if none has yet). */
   signingKey(): { kid: string; key: KeyObject } {
-    if (!this.signing) throw new Error('no signing key is loaded');
-    return this.signing;
+    const now = Date.now();
+    let chosen = this.signers[0];
+    for (const candidate of this.signers) if (candidate.activatesAt <= now) chosen = candidate;
+    if (!chosen) throw new Error('no signing key is loaded');
+    return chosen;
   }
 
   verificationKey(kid: string | undefined): KeyObject | undefined {
@@ -109,7 +126,7 @@ function toJwk(kid: string, key: KeyObject): PublicJwk {
 const generateRsaKeyPair = promisify(generateKeyPair);
 
 /** A new RS256 key pair; its kid is the RFC 7638 thumbprint of the public key. */
-export async function generateSigningKey(): Promise<Omit<StoredKey, 'createdAt' | 'retiredAt'>> {
+export async function generateSigningKey(): Promise<Pick<StoredKey, 'kid' | 'algorithm' | 'publicKey' | 'privateKey'>> {
   const { publicKey, privateKey } = await generateRsaKeyPair('rsa', { modulusLength: 2048 });
   const { e, kty, n } = publicKey.export({ format: 'jwk' });
   const kid = createHash('sha256').update(JSON.stringify({ e, kty, n })).digest('base64url');

@@ -1,3 +1,4 @@
+import type { StoredKey } from './keys.js';
 import type { Permission } from './permissions.js';
 
 /** What the core reads and writes, in persistence-neutral shapes; db/ implements the stores. */
@@ -37,6 +38,42 @@ export interface NewSession {
   ipAddress: string | null;
 }
 
+export interface SessionRecord {
+  id: string;
+  userId: number;
+  generation: number;
+  refreshTokenHash: string;
+  previousRefreshTokenHash: string | null;
+  rotatedAt: Date | null;
+  expiresAt: Date;
+  revokedAt: Date | null;
+}
+
+export type RevocationReason =
+  | 'logout'
+  | 'logout_all'
+  | 'refresh_reuse'
+  | 'password_changed'
+  | 'role_changed'
+  | 'user_disabled'
+  | 'user_deleted'
+  | 'admin';
+
+export interface RevokedSession {
+  sessionId: string;
+  revokedAt: Date;
+}
+
+/** What a refresh does to its session, decided by the core while the session is held. */
+export type RefreshVerdict =
+  | { action: 'rotate'; generation: number; refreshTokenHash: string }
+  | { action: 'keep' }
+  | { action: 'revoke' }
+  | { action: 'refuse' };
+
+/** Which sessions to revoke: one, or all of a user's (but the caller's own, on a password change). */
+export type SessionSelector = { sessionId: string } | { userId: number; exceptSessionId?: string };
+
 export interface NewUser {
   username: string;
   usernameKey: string;
@@ -50,20 +87,56 @@ export interface UserChanges {
   passwordHash?: string;
 }
 
-/** A rule checked against a user before a change, while no other change to admins can interleave. */
-export type UserChangeGuard = (before: UserRecord, enabledAdmins: number) => void;
+/**
+ * Decides on a change to a user, seeing the user as they stand while no
+ * other change to admins can interleave: throws to refuse it, or names the
+ * sessions to revoke with it, in the same transaction.
+ */
+export type UserChangePlan = (
+  before: UserRecord,
+  enabledAdmins: number,
+) => { revokeSessions?: { reason: RevocationReason; exceptSessionId?: string } };
 
 export interface UserStore {
   findForLogin(usernameKey: string): Promise<(UserRecord & { passwordHash: string }) | null>;
   findById(id: number): Promise<UserRecord | null>;
+  findByUsernameKey(usernameKey: string): Promise<UserRecord | null>;
   /** Throws CONFLICT when the username key is taken, BAD_USER_INPUT when the role does not exist. */
   create(user: NewUser): Promise<UserRecord>;
-  /** Applies `changes` after `guard` passes, in one transaction that holds the enabled admins' rows. */
-  update(id: number, changes: UserChanges, guard: UserChangeGuard): Promise<UserRecord | null>;
+  /** Applies `changes` as `plan` decides, in one transaction that holds the enabled admins' rows. */
+  update(
+    id: number,
+    changes: UserChanges,
+    plan: UserChangePlan,
+  ): Promise<{ user: UserRecord; revoked: RevokedSession[] } | null>;
 }
 
 export interface SessionStore {
   create(session: NewSession): Promise<void>;
+  /**
+   * Holds the session (no other refresh of it can interleave), asks `decide`
+   * what to do, applies it, and answers the verdict with the session as it
+   * stands afterwards.
+   */
+  refresh(
+    sessionId: string,
+    decide: (session: SessionRecord | null, now: Date) => RefreshVerdict,
+  ): Promise<{ verdict: RefreshVerdict; session: SessionRecord | null }>;
+  /** Revokes live sessions and records them in the feed every instance reads. */
+  revoke(selector: SessionSelector, reason: RevocationReason): Promise<RevokedSession[]>;
+  /** The feed: revocations recorded in the last `seconds`, by the database's clock. */
+  revokedSince(seconds: number): Promise<RevokedSession[]>;
+  /** Forgets feed entries no token can need any more. */
+  pruneRevocations(olderThanSeconds: number): Promise<void>;
+}
+
+export interface SigningKeyStore {
+  /** Every key, private halves included: they are parsed once into the key ring. */
+  list(): Promise<StoredKey[]>;
+  /** Adds a key that signs from `activatesAt`, retiring every current key at that moment. */
+  rotate(key: Pick<StoredKey, 'kid' | 'algorithm' | 'publicKey' | 'privateKey'>, activatesAt: Date): Promise<void>;
+  /** A cheap fingerprint of the keys: it changes when a key is added or retired. */
+  version(): Promise<string>;
 }
 
 export interface ProductStore {

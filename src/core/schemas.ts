@@ -28,6 +28,9 @@ export const newPasswordField = passwordField.refine(
   `must be at least ${PASSWORD_MIN_LENGTH} characters`,
 );
 
+export const changePasswordInput = z.object({ current: passwordField, next: newPasswordField });
+export type ChangePasswordInput = z.infer<typeof changePasswordInput>;
+
 export const roleNameField = z
   .string()
   .regex(/^[a-z][a-z0-9_-]{0,63}$/, 'must be 1-64 lower-case letters, digits, "_" or "-", starting with a letter');
@@ -46,6 +49,12 @@ export type LoginInput = z.infer<typeof loginInput>;
 export const tokenField = z.string().min(1, 'is required').max(8192, 'must be at most 8192 characters');
 
 export const verifyTokenInput = z.object({ token: tokenField.optional() });
+
+export const refreshInput = z.object({
+  refreshToken: z.string().min(1, 'is required').max(256, 'must be at most 256 characters'),
+});
+
+export const logoutInput = z.object({ allSessions: z.boolean().default(false) });
 
 const MAX_INT = 2_147_483_647;
 

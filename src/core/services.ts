@@ -1,16 +1,20 @@
 import type { AuthService } from './auth.service.js';
 import type { KeyRing } from './keys.js';
+import type { KeysService } from './keys.service.js';
 import type { ProductsService } from './products.service.js';
+import type { SessionsService } from './sessions.service.js';
 import type { TokenService } from './tokens.js';
 import type { UsersService } from './users.service.js';
 
-/** What the composition root hands every door. */
+/** What the composition root hands every door (and the command line). */
 export interface Services {
   auth: AuthService;
-  products: ProductsService;
+  sessions: SessionsService;
   users: UsersService;
+  products: ProductsService;
+  keys: KeysService;
   tokens: TokenService;
-  keys: KeyRing;
+  keyRing: KeyRing;
   /** Whether the database answers (for /readyz). */
   databaseReady(): Promise<boolean>;
   settings: {

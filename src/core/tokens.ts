@@ -28,6 +28,8 @@ export interface TokenSubject {
   role: string;
   permissions: PermissionMap;
   sessionId: string;
+  /** The token expires no later than this (its session's end). */
+  notAfter?: Date;
 }
 
 export interface TokenServiceOptions {
@@ -59,7 +61,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         role: subject.role,
         roles: subject.permissions,
         iat,
-        exp: iat + ttlSeconds,
+        exp: Math.min(iat + ttlSeconds, subject.notAfter ? Math.floor(subject.notAfter.getTime() / 1000) : Infinity),
         iss: issuer,
         jti: randomUUID(),
         sid: subject.sessionId,

@@ -1,25 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { generateSigningKey } from '../core/keys.js';
 import type { PasswordHasher } from '../core/password.js';
+import type { SigningKeyStore } from '../core/records.js';
 import { ADMIN_ROLE, DEFAULT_ROLES, PERMISSIONS } from '../core/permissions.js';
 import { usernameKey } from '../core/usernames.js';
 import type { Orm } from './database.js';
 import { Role, User } from './entities/index.js';
-import type { SigningKeyStore } from './signing-key.repository.js';
 
 export interface BootstrapOptions {
   orm: Orm;
   passwords: PasswordHasher;
-  signingKeys: SigningKeyStore;
+  /** Where RS256 keys live; absent with JWT_SECRET (HS256). */
+  signingKeys?: SigningKeyStore;
   admin: { username: string; password?: string };
-  /** Whether RS256 keys are needed (no JWT_SECRET). */
-  needsSigningKey: boolean;
   announce: (message: string) => void;
 }
 
 /**
  * The first start on an empty database: default roles, the admin user and a
- * signing key. Each is created only when its table is empty, so later starts
+ * signing key (in RS256 mode). Each is created only when its table is empty, so later starts
  * change nothing (a deleted default role stays deleted). Runs under the
  * database's setup lock, so instances starting together create each once.
  */
@@ -52,7 +51,8 @@ export async function bootstrap(options: BootstrapOptions): Promise<void> {
     );
   }
 
-  if (options.needsSigningKey && !(await options.signingKeys.list()).some((key) => key.retiredAt === null)) {
-    await options.signingKeys.insert(await generateSigningKey());
+  const { signingKeys } = options;
+  if (signingKeys && !(await signingKeys.list()).some((key) => key.retiredAt === null)) {
+    await signingKeys.rotate(await generateSigningKey(), new Date());
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, realpathSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, realpathSync, unlinkSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 
@@ -23,6 +23,12 @@ export interface DataDirLock {
 export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const directory = realpathSync(dataDir);
+  // It holds password hashes, private keys and the command line's socket: its owner's alone.
+  try {
+    chmodSync(directory, 0o700);
+  } catch {
+    // not ours to change; the socket itself is still 0600
+  }
   const pidFile = join(directory, 'keyway.pid');
   const inUse = () => {
     const pid = readPid(pidFile);

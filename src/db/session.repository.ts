@@ -1,4 +1,6 @@
-import type { SessionStore } from '../core/records.js';
+import { LockMode } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/sql';
+import type { RevocationReason, RevokedSession, SessionRecord, SessionSelector, SessionStore } from '../core/records.js';
 import type { Orm } from './database.js';
 import { Session, User } from './entities/index.js';
 
@@ -10,12 +12,96 @@ export function createSessionRepository(orm: Orm): SessionStore {
         id: session.id,
         user: em.getReference(User, session.userId),
         refreshTokenHash: session.refreshTokenHash,
+        previousRefreshTokenHash: null,
+        generation: 0,
+        rotatedAt: null,
         expiresAt: session.expiresAt,
         revokedAt: null,
+        revokedReason: null,
         userAgent: session.userAgent,
         ipAddress: session.ipAddress,
       });
       await em.flush();
     },
+
+    async refresh(sessionId, decide) {
+      return orm.em.fork().transactional(async (em) => {
+        // Held until commit: two tabs refreshing at once are answered one after the other.
+        const session = await em.findOne(Session, { id: sessionId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        const now = new Date();
+        const verdict = decide(session ? toSessionRecord(session) : null, now);
+        if (session && verdict.action === 'rotate') {
+          session.previousRefreshTokenHash = session.refreshTokenHash;
+          session.refreshTokenHash = verdict.refreshTokenHash;
+          session.generation = verdict.generation;
+          session.rotatedAt = now;
+          await em.flush();
+        }
+        if (verdict.action === 'revoke') await revokeSessionsIn(em, { sessionId }, 'refresh_reuse');
+        return { verdict, session: session ? toSessionRecord(session) : null };
+      });
+    },
+
+    revoke(selector, reason) {
+      return revokeSessionsIn(orm.em.fork(), selector, reason);
+    },
+
+    async revokedSince(seconds) {
+      const rows = await orm.em
+        .fork()
+        .execute<{ session_id: string; revoked_at: Date | string }[]>(
+          `select session_id, revoked_at from session_revocations where revoked_at > now() - make_interval(secs => ?)`,
+          [seconds],
+        );
+      return rows.map((row) => ({ sessionId: row.session_id, revokedAt: new Date(row.revoked_at) }));
+    },
+
+    async pruneRevocations(olderThanSeconds) {
+      await orm.em
+        .fork()
+        .execute(`delete from session_revocations where revoked_at < now() - make_interval(secs => ?)`, [olderThanSeconds]);
+    },
+  };
+}
+
+/**
+ * Revokes the live sessions `selector` names and records each in the feed,
+ * in one statement, inside whatever transaction `em` belongs to.
+ */
+export async function revokeSessionsIn(
+  em: SqlEntityManager,
+  selector: SessionSelector,
+  reason: RevocationReason,
+): Promise<RevokedSession[]> {
+  const [where, params] =
+    'sessionId' in selector
+      ? ['id = ?', [selector.sessionId]]
+      : selector.exceptSessionId
+        ? ['user_id = ? and id <> ?', [selector.userId, selector.exceptSessionId]]
+        : ['user_id = ?', [selector.userId]];
+  const rows = await em.execute<{ session_id: string; revoked_at: Date | string }[]>(
+    `with revoked as (
+       update sessions set revoked_at = now(), revoked_reason = ?
+        where revoked_at is null and expires_at > now() and ${where}
+        returning id, user_id, revoked_at)
+     insert into session_revocations (session_id, user_id, reason, revoked_at)
+     select id, user_id, ?, revoked_at from revoked
+     on conflict (session_id) do nothing
+     returning session_id, revoked_at`,
+    [reason, ...params, reason],
+  );
+  return rows.map((row) => ({ sessionId: row.session_id, revokedAt: new Date(row.revoked_at) }));
+}
+
+function toSessionRecord(session: Session): SessionRecord {
+  return {
+    id: session.id,
+    userId: session.user.id,
+    generation: session.generation,
+    refreshTokenHash: session.refreshTokenHash,
+    previousRefreshTokenHash: session.previousRefreshTokenHash ?? null,
+    rotatedAt: session.rotatedAt ?? null,
+    expiresAt: session.expiresAt,
+    revokedAt: session.revokedAt ?? null,
   };
 }

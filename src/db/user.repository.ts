@@ -4,6 +4,7 @@ import { ADMIN_ROLE, type Permission } from '../core/permissions.js';
 import type { UserRecord, UserStore } from '../core/records.js';
 import type { Orm } from './database.js';
 import { Role, User } from './entities/index.js';
+import { revokeSessionsIn } from './session.repository.js';
 
 export function createUserRepository(orm: Orm): UserStore {
   return {
@@ -14,6 +15,11 @@ export function createUserRepository(orm: Orm): UserStore {
 
     async findById(id) {
       const user = await orm.em.fork().findOne(User, { id }, { populate: ['role'] });
+      return user ? toUserRecord(user) : null;
+    },
+
+    async findByUsernameKey(usernameKey) {
+      const user = await orm.em.fork().findOne(User, { usernameKey }, { populate: ['role'] });
       return user ? toUserRecord(user) : null;
     },
 
@@ -33,13 +39,13 @@ export function createUserRepository(orm: Orm): UserStore {
       return toUserRecord(user);
     },
 
-    async update(id, changes, guard) {
+    async update(id, changes, plan) {
       return orm.em.fork().transactional(async (em) => {
         // Holding the enabled admins' rows serialises every change that could remove the last one.
         const admins = await em.find(User, { role: ADMIN_ROLE, disabled: false }, { lockMode: LockMode.PESSIMISTIC_WRITE });
         const user = await em.findOne(User, { id }, { populate: ['role'] });
         if (!user) return null;
-        guard(toUserRecord(user), admins.length);
+        const { revokeSessions } = plan(toUserRecord(user), admins.length);
         if (changes.role !== undefined) {
           const role = await em.findOne(Role, { name: changes.role });
           if (!role) throw unknownRole(changes.role);
@@ -48,7 +54,10 @@ export function createUserRepository(orm: Orm): UserStore {
         if (changes.disabled !== undefined) user.disabled = changes.disabled;
         if (changes.passwordHash !== undefined) user.passwordHash = changes.passwordHash;
         await em.flush();
-        return toUserRecord(user);
+        const revoked = revokeSessions
+          ? await revokeSessionsIn(em, { userId: id, exceptSessionId: revokeSessions.exceptSessionId }, revokeSessions.reason)
+          : [];
+        return { user: toUserRecord(user), revoked };
       });
     },
   };

@@ -22,7 +22,7 @@ describe('POST /login (StockAPI)', () => {
     expect(Object.keys(reply.body).sort()).toEqual(['expiresAt', 'refreshToken', 'token', 'user']);
     expect(reply.body.user).toEqual({ id: expect.any(Number), username: 'maria', role: 'vendedor' });
     expect(reply.body.token.split('.')).toHaveLength(3);
-    expect(reply.body.refreshToken).toMatch(/^kwrt_[A-Za-z0-9_-]{43}$/);
+    expect(reply.body.refreshToken).toMatch(/^kwrt_[A-Za-z0-9_-]{22}\.0\.[A-Za-z0-9_-]{43}$/);
     const expiresIn = Date.parse(reply.body.expiresAt) - Date.now();
     expect(expiresIn).toBeGreaterThan(4 * 3600_000 - 60_000);
     expect(expiresIn).toBeLessThanOrEqual(4 * 3600_000);

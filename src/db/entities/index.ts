@@ -1,10 +1,12 @@
 import { LoginAttempt } from './login-attempt.entity.js';
 import { Product } from './product.entity.js';
 import { Role } from './role.entity.js';
+import { ServerSecret } from './server-secret.entity.js';
+import { SessionRevocation } from './session-revocation.entity.js';
 import { Session } from './session.entity.js';
 import { SigningKey } from './signing-key.entity.js';
 import { User } from './user.entity.js';
 
-export { LoginAttempt, Product, Role, Session, SigningKey, User };
+export { LoginAttempt, Product, Role, ServerSecret, Session, SessionRevocation, SigningKey, User };
 
-export const ENTITIES = [Role, User, Session, SigningKey, Product, LoginAttempt];
+export const ENTITIES = [Role, User, Session, SessionRevocation, SigningKey, ServerSecret, Product, LoginAttempt];

@@ -1,8 +1,9 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 
 /**
- * An RS256 key pair. The newest unretired key signs; retired keys keep
- * verifying (and stay in the JWKS) until the tokens they signed have expired.
+ * An RS256 key pair. It verifies (and is published) from its creation, signs
+ * from `activatesAt` until a newer key activates (`retiredAt`), and keeps
+ * verifying until the tokens it signed have expired.
  */
 export const SigningKey = defineEntity({
   name: 'SigningKey',
@@ -13,6 +14,7 @@ export const SigningKey = defineEntity({
     publicKey: p.text(),
     privateKey: p.text().hidden().lazy(),
     createdAt: p.datetime().columnType('timestamptz').onCreate(() => new Date()),
+    activatesAt: p.datetime().columnType('timestamptz'),
     retiredAt: p.datetime().columnType('timestamptz').nullable(),
   },
 });

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, Mutation, Query, Resolver } from 'type-graphql';
-import { loginInput, parseInput, tokenField } from '../../core/schemas.js';
+import { changePasswordInput, loginInput, parseInput, refreshInput, tokenField } from '../../core/schemas.js';
 import { caller, type RequestContext } from '../request-context.js';
 import { toAuthPayload, toUser, toVerification } from './mappers.js';
 import { AuthPayload, TokenVerification, User } from './types.js';
@@ -14,6 +14,37 @@ export class AuthResolver {
   ): Promise<AuthPayload> {
     const input = parseInput(loginInput, { username, password });
     return toAuthPayload(await services.auth.login(input, client));
+  }
+
+  @Mutation(() => AuthPayload, {
+    description:
+      'Exchanges a refresh token for a new pair of the same session. Reusing a rotated refresh token revokes the session, except within the reuse interval, when it answers the current pair.',
+  })
+  async refreshToken(@Arg('refreshToken') refreshToken: string, @Ctx() { services }: RequestContext): Promise<AuthPayload> {
+    const input = parseInput(refreshInput, { refreshToken });
+    return toAuthPayload(await services.sessions.refresh(input.refreshToken));
+  }
+
+  @Directive('@auth')
+  @Mutation(() => Boolean, { description: "Revokes the caller's session, or all of their sessions." })
+  async logout(
+    @Arg('allSessions', () => Boolean, { defaultValue: false }) allSessions: boolean,
+    @Ctx() context: RequestContext,
+  ): Promise<boolean> {
+    await context.services.sessions.logout(caller(context), allSessions);
+    return true;
+  }
+
+  @Directive('@auth')
+  @Mutation(() => Boolean, { description: "Changes the caller's password and revokes their other sessions." })
+  async changePassword(
+    @Arg('current') current: string,
+    @Arg('next') next: string,
+    @Ctx() context: RequestContext,
+  ): Promise<boolean> {
+    const input = parseInput(changePasswordInput, { current, next });
+    await context.services.auth.changePassword(caller(context), input, context.client);
+    return true;
   }
 
   @Query(() => TokenVerification, {

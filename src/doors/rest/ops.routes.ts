@@ -6,7 +6,7 @@ export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
   app.get('/.well-known/jwks.json', async (_request, reply) => {
     // Short enough that a rotation reaches caches quickly; old keys stay listed until their tokens expire.
     reply.header('cache-control', 'public, max-age=60');
-    return services.keys.jwks();
+    return services.keyRing.jwks();
   });
 
   app.get('/.well-known/openid-configuration', async (_request, reply) => {
@@ -15,7 +15,7 @@ export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
     return {
       issuer,
       jwks_uri: `${publicUrl}/.well-known/jwks.json`,
-      id_token_signing_alg_values_supported: [services.keys.algorithm],
+      id_token_signing_alg_values_supported: [services.keyRing.algorithm],
       subject_types_supported: ['public'],
       claims_supported: ['sub', 'id', 'username', 'role', 'roles', 'iat', 'exp', 'iss', 'aud', 'jti', 'sid'],
     };

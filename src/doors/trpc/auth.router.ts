@@ -1,4 +1,4 @@
-import { loginInput, verifyTokenInput } from '../../core/schemas.js';
+import { changePasswordInput, loginInput, logoutInput, refreshInput, verifyTokenInput } from '../../core/schemas.js';
 import { authedProcedure, publicProcedure, router } from './trpc.js';
 import { authPayloadView, userView, verificationView } from './views.js';
 
@@ -6,6 +6,21 @@ export const authRouter = router({
   login: publicProcedure
     .input(loginInput)
     .mutation(async ({ input, ctx }) => authPayloadView(await ctx.services.auth.login(input, ctx.client))),
+
+  /** A new pair for the same session; a reused rotated token revokes it (outside the reuse interval). */
+  refresh: publicProcedure
+    .input(refreshInput)
+    .mutation(async ({ input, ctx }) => authPayloadView(await ctx.services.sessions.refresh(input.refreshToken))),
+
+  logout: authedProcedure.input(logoutInput.optional()).mutation(async ({ input, ctx }) => {
+    await ctx.services.sessions.logout(ctx.caller, input?.allSessions ?? false);
+    return true;
+  }),
+
+  changePassword: authedProcedure.input(changePasswordInput).mutation(async ({ input, ctx }) => {
+    await ctx.services.auth.changePassword(ctx.caller, input, ctx.client);
+    return true;
+  }),
 
   /** Verifies `token`, or the request's bearer token when omitted; a bad token is `valid: false`. */
   verifyToken: publicProcedure.input(verifyTokenInput.optional()).query(({ input, ctx }) => {

@@ -1,0 +1,30 @@
+/**
+ * The revoked sessions whose access tokens could still be presented, in
+ * memory, so verifying a token never waits on the database. An entry is
+ * forgotten once every token of its session has expired.
+ */
+export class RevocationList {
+  private readonly revoked = new Map<string, number>();
+
+  /** @param retainMs the longest an access token can outlive its session's revocation (TTL + clock tolerance) */
+  constructor(private readonly retainMs: number) {}
+
+  has(sessionId: string): boolean {
+    return this.revoked.has(sessionId);
+  }
+
+  add(entries: ReadonlyArray<{ sessionId: string; revokedAt: Date }>): void {
+    for (const { sessionId, revokedAt } of entries) {
+      const forgetAt = revokedAt.getTime() + this.retainMs;
+      if (forgetAt > Date.now()) this.revoked.set(sessionId, Math.max(forgetAt, this.revoked.get(sessionId) ?? 0));
+    }
+  }
+
+  prune(now = Date.now()): void {
+    for (const [sessionId, forgetAt] of this.revoked) if (forgetAt <= now) this.revoked.delete(sessionId);
+  }
+
+  get size(): number {
+    return this.revoked.size;
+  }
+}

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import type { ClientInfo, LoginResult } from './auth.service.js';
+import { DomainError } from './errors.js';
+import { toPermissionMap } from './permissions.js';
+import type { Principal } from './principal.js';
+import type { RefreshVerdict, SessionRecord, SessionStore, UserRecord, UserStore } from './records.js';
+import { hashRefreshToken, RefreshTokens, sameHash } from './refresh-tokens.js';
+import type { RevocationList } from './revocations.js';
+import type { TokenService } from './tokens.js';
+
+export interface SessionsServiceOptions {
+  sessions: SessionStore;
+  users: UserStore;
+  tokens: TokenService;
+  refreshTokens: RefreshTokens;
+  revocations: RevocationList;
+  refreshTtlSeconds: number;
+  reuseIntervalSeconds: number;
+}
+
+export type SessionsService = ReturnType<typeof createSessionsService>;
+
+/**
+ * Sessions: a login opens one; refreshing rotates its refresh token; reusing
+ * a rotated token revokes it, unless inside the reuse interval, where the
+ * session's current pair is answered again (two tabs refreshing at once);
+ * logout revokes it. Every revocation is in this instance's list at once.
+ */
+export function createSessionsService(options: SessionsServiceOptions) {
+  const { sessions, users, tokens, refreshTokens, revocations } = options;
+
+  function pairFor(user: UserRecord, session: Pick<SessionRecord, 'id' | 'generation' | 'expiresAt'>): LoginResult {
+    const { token, expiresAt } = tokens.sign({
+      userId: user.id,
+      username: user.username,
+      role: user.role.name,
+      permissions: toPermissionMap(user.role.permissions),
+      sessionId: session.id,
+      // An access token never outlives its session.
+      notAfter: session.expiresAt,
+    });
+    return { token, refreshToken: refreshTokens.issue(session.id, session.generation), expiresAt, user };
+  }
+
+  return {
+    async open(user: UserRecord, client: ClientInfo): Promise<LoginResult> {
+      const session = { id: randomUUID(), generation: 0, expiresAt: new Date(Date.now() + options.refreshTtlSeconds * 1000) };
+      await sessions.create({
+        id: session.id,
+        userId: user.id,
+        refreshTokenHash: hashRefreshToken(refreshTokens.issue(session.id, 0)),
+        expiresAt: session.expiresAt,
+        userAgent: client.userAgent?.slice(0, 512) ?? null,
+        ipAddress: client.ip.slice(0, 64),
+      });
+      return pairFor(user, session);
+    },
+
+    async refresh(refreshToken: string): Promise<LoginResult> {
+      const presented = refreshTokens.parse(refreshToken);
+      if (!presented) throw new DomainError('UNAUTHENTICATED', 'Invalid refresh token');
+      const hash = hashRefreshToken(refreshToken);
+      const reuseMs = options.reuseIntervalSeconds * 1000;
+      const { verdict, session } = await sessions.refresh(presented.sessionId, (current, now) =>
+        decideRefresh({ generation: presented.generation, hash }, current, now, reuseMs, (generation) =>
+          hashRefreshToken(refreshTokens.issue(presented.sessionId, generation)),
+        ),
+      );
+      if (verdict.action === 'refuse' || !session) {
+        throw new DomainError('UNAUTHENTICATED', 'Refresh token expired or revoked');
+      }
+      if (verdict.action === 'revoke') {
+        revocations.add([{ sessionId: session.id, revokedAt: new Date() }]);
+        throw new DomainError('UNAUTHENTICATED', 'Refresh token reused: the session is revoked');
+      }
+      const user = await users.findById(session.userId);
+      if (!user) throw new DomainError('UNAUTHENTICATED', 'Refresh token expired or revoked');
+      if (user.disabled) throw new DomainError('USER_DISABLED');
+      return pairFor(user, session);
+    },
+
+    /** Revokes the caller's session, or every session of theirs. */
+    async logout(principal: Principal, allSessions: boolean): Promise<void> {
+      const revoked = await sessions.revoke(
+        allSessions ? { userId: principal.userId } : { sessionId: principal.sessionId },
+        allSessions ? 'logout_all' : 'logout',
+      );
+      revocations.add(revoked);
+    },
+
+    /** Revokes every session of a user (an administrator's decision). */
+    async revokeAll(userId: number): Promise<number> {
+      const revoked = await sessions.revoke({ userId }, 'admin');
+      revocations.add(revoked);
+      return revoked.length;
+    },
+  };
+}
+
+/**
+ * What a refresh does, given the session as it stands: the current token
+ * rotates; the previous one, inside the reuse interval, gets the current pair
+ * again; any other genuine token of the session is a reuse and revokes it.
+ */
+export function decideRefresh(
+  presented: { generation: number; hash: string },
+  session: SessionRecord | null,
+  now: Date,
+  reuseMs: number,
+  hashOfGeneration: (generation: number) => string,
+): RefreshVerdict {
+  if (!session || session.revokedAt || session.expiresAt <= now) return { action: 'refuse' };
+  if (presented.generation === session.generation && sameHash(session.refreshTokenHash, presented.hash)) {
+    const generation = session.generation + 1;
+    return { action: 'rotate', generation, refreshTokenHash: hashOfGeneration(generation) };
+  }
+  const sinceRotation = session.rotatedAt ? now.getTime() - session.rotatedAt.getTime() : Infinity;
+  if (
+    presented.generation === session.generation - 1 &&
+    sameHash(session.previousRefreshTokenHash, presented.hash) &&
+    sinceRotation <= reuseMs
+  ) {
+    return { action: 'keep' };
+  }
+  return { action: 'revoke' };
+}

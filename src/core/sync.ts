@@ -1,0 +1,74 @@
+import type { KeysService } from './keys.service.js';
+import type { SessionStore } from './records.js';
+import type { RevocationList } from './revocations.js';
+
+export interface SyncOptions {
+  sessions: SessionStore;
+  keys: KeysService;
+  revocations: RevocationList;
+  intervalMs: number;
+  /** How long a revocation matters: the longest life of an access token. */
+  retainSeconds: number;
+  onError(error: unknown): void;
+  onRecovered(): void;
+}
+
+// Re-read a minute of the feed each time: a revocation whose transaction committed late is still seen.
+const OVERLAP_SECONDS = 60;
+const PRUNE_EVERY_TICKS = 2400;
+
+/**
+ * What other instances sharing the database decided, learned by polling:
+ * revoked sessions and signing keys. One tick at a time, never overlapping;
+ * a failing database is reported once and retried.
+ */
+export function startSync(options: SyncOptions): { stop(): Promise<void> } {
+  const { sessions, keys, revocations } = options;
+  let lastSuccess = Date.now();
+  let keysVersion: string | undefined;
+  let ticks = 0;
+  let failing = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+
+  async function tick(): Promise<void> {
+    const windowSeconds = Math.ceil((Date.now() - lastSuccess) / 1000) + OVERLAP_SECONDS;
+    revocations.add(await sessions.revokedSince(windowSeconds));
+    revocations.prune();
+    const version = await keys.version();
+    if (version !== keysVersion) {
+      await keys.reload();
+      keysVersion = version;
+    }
+    if (++ticks % PRUNE_EVERY_TICKS === 0) await sessions.pruneRevocations(options.retainSeconds);
+    lastSuccess = Date.now();
+  }
+
+  function schedule(): void {
+    timer = setTimeout(() => {
+      running = tick().then(
+        () => {
+          if (failing) options.onRecovered();
+          failing = false;
+        },
+        (error: unknown) => {
+          if (!failing) options.onError(error);
+          failing = true;
+        },
+      ).finally(() => {
+        if (!stopped) schedule();
+      });
+    }, options.intervalMs);
+    timer.unref();
+  }
+
+  schedule();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

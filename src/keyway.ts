@@ -1,0 +1,149 @@
+import type { Config } from './config.js';
+import { createAuthService } from './core/auth.service.js';
+import { KeyRing } from './core/keys.js';
+import { createKeysService } from './core/keys.service.js';
+import { createPasswordHasher } from './core/password.js';
+import { createProductsService } from './core/products.service.js';
+import { RefreshTokens } from './core/refresh-tokens.js';
+import { RevocationList } from './core/revocations.js';
+import type { Services } from './core/services.js';
+import { createSessionsService } from './core/sessions.service.js';
+import { startSync } from './core/sync.js';
+import { createLoginThrottle } from './core/throttle.service.js';
+import { createTokenService } from './core/tokens.js';
+import { createUsersService } from './core/users.service.js';
+import { bootstrap } from './db/bootstrap.js';
+import { openDatabase, type Database } from './db/database.js';
+import { createLoginAttemptRepository } from './db/login-attempt.repository.js';
+import { createProductRepository } from './db/product.repository.js';
+import { serverSecret } from './db/server-secret.repository.js';
+import { createSessionRepository } from './db/session.repository.js';
+import { createSigningKeyRepository } from './db/signing-key.repository.js';
+import { createUserRepository } from './db/user.repository.js';
+
+export interface Logger {
+  debug(message: string): void;
+  warn(message: string): void;
+  error(error: unknown, message: string): void;
+}
+
+/** Keyway without a transport: the database, the services over it, and the sync with other instances. */
+export interface Keyway {
+  services: Services;
+  database: Database;
+  close(): Promise<void>;
+}
+
+/** How often an instance on PostgreSQL looks for other instances' revocations and keys. */
+export const SYNC_INTERVAL_MS = 250;
+/** A new key is published this long before it signs: three looks by every other instance. */
+const KEY_ACTIVATION_DELAY_MS = 3 * SYNC_INTERVAL_MS;
+
+/**
+ * The composition root of the core: repositories, then services. Nothing is
+ * a module-level singleton, so a test opens as many as it likes, on either
+ * database, and the command line opens one without an HTTP server.
+ */
+export async function openKeyway(config: Config, log: Logger): Promise<Keyway> {
+  const database = await openDatabase(config.database, (message) => log.debug(message));
+  try {
+    const { services, stop } = await createServices(config, database, log);
+    return {
+      services,
+      database,
+      async close() {
+        await stop();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+async function createServices(config: Config, database: Database, log: Logger) {
+  const { orm } = database;
+  const { jwt } = config;
+  const passwords = createPasswordHasher(config.passwordHashConcurrency);
+  const signingKeyStore = jwt.secret ? undefined : createSigningKeyRepository(orm);
+  const refreshKey = await database.exclusively(async () => {
+    await bootstrap({
+      orm,
+      passwords,
+      signingKeys: signingKeyStore,
+      admin: config.admin,
+      announce: (message) => log.warn(message),
+    });
+    return serverSecret(orm, 'refresh_token_mac');
+  });
+
+  // A revoked session matters until the last access token it issued has expired.
+  const tokenLifetimeSeconds = jwt.accessTtlSeconds + jwt.clockToleranceSeconds;
+  const keyRing = signingKeyStore
+    ? KeyRing.forStoredKeys(await signingKeyStore.list(), tokenLifetimeSeconds)
+    : KeyRing.forSecret(jwt.secret!);
+  const sessionStore = createSessionRepository(orm);
+  const revocations = new RevocationList(tokenLifetimeSeconds * 1000);
+  revocations.add(await sessionStore.revokedSince(tokenLifetimeSeconds));
+
+  const tokens = createTokenService({
+    keys: keyRing,
+    issuer: jwt.issuer,
+    audience: jwt.audience,
+    ttlSeconds: jwt.accessTtlSeconds,
+    clockToleranceSeconds: jwt.clockToleranceSeconds,
+    isRevoked: (sessionId) => revocations.has(sessionId),
+  });
+  const userStore = createUserRepository(orm);
+  const sessions = createSessionsService({
+    sessions: sessionStore,
+    users: userStore,
+    tokens,
+    refreshTokens: new RefreshTokens(refreshKey),
+    revocations,
+    refreshTtlSeconds: config.sessions.refreshTtlSeconds,
+    reuseIntervalSeconds: config.sessions.reuseIntervalSeconds,
+  });
+  const keys = createKeysService({
+    ring: keyRing,
+    store: signingKeyStore,
+    // PGlite has one process: nobody else needs to learn the key first.
+    activationDelayMs: database.kind === 'postgres' ? KEY_ACTIVATION_DELAY_MS : 0,
+    retiredKeyLifetimeMs: tokenLifetimeSeconds * 1000,
+  });
+  const services: Services = {
+    auth: createAuthService({
+      users: userStore,
+      sessions,
+      passwords,
+      tokens,
+      throttle: createLoginThrottle({ attempts: createLoginAttemptRepository(orm), ...config.throttle }),
+      revocations,
+      hideUnknownUsers: config.hideUnknownUsers,
+    }),
+    sessions,
+    users: createUsersService(userStore, passwords, revocations),
+    products: createProductsService(createProductRepository(orm)),
+    keys,
+    tokens,
+    keyRing,
+    databaseReady: () => database.ping(),
+    settings: { production: config.env === 'production', issuer: jwt.issuer, publicUrl: config.publicUrl },
+  };
+
+  // Other instances exist only on PostgreSQL; PGlite's one process knows everything it did.
+  const sync =
+    database.kind === 'postgres'
+      ? startSync({
+          sessions: sessionStore,
+          keys,
+          revocations,
+          intervalMs: SYNC_INTERVAL_MS,
+          retainSeconds: tokenLifetimeSeconds,
+          onError: (error) => log.error(error, 'cannot read revocations and keys from the database; retrying'),
+          onRecovered: () => log.warn('reading revocations and keys from the database again'),
+        })
+      : undefined;
+  return { services, stop: async () => sync?.stop() };
+}

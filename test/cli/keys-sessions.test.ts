@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { call, login, post } from '../helpers/http.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+
+const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid as string;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the command line with no server running', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database?.drop());
+
+  it('opens the database itself: keys list, keys rotate', async () => {
+    const listed = await cli(database, ['keys', 'list']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^kid\s+algorithm\s+state/);
+    expect(listed.stdout.trim().split('\n')).toHaveLength(2);
+
+    const rotated = await cli(database, ['keys', 'rotate']);
+    expect(rotated.code).toBe(0);
+    const after = await cli(database, ['keys', 'list']);
+    expect(after.stdout.trim().split('\n')).toHaveLength(3);
+    expect(after.stdout).toMatch(/RS256\s+retired/);
+  });
+
+  it('fails with one line and exit 1', async () => {
+    for (const [args, message] of [
+      [['keys', 'spin'], 'keyway: unknown command "keys spin" (see --help)\n'],
+      [['keys', 'list', 'extra'], 'keyway: "keys list" takes no arguments (see --help)\n'],
+      [['sessions', 'revoke', 'nobody'], 'keyway: No user named "nobody"\n'],
+    ] as const) {
+      const result = await cli(database, [...args]);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr.replace(/^keyway: Created admin.*\n/m, '')).toBe(message);
+      expect(result.stdout).toBe('');
+    }
+  });
+
+  it('prints its usage with --help', async () => {
+    const result = await cli(database, ['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('keys rotate');
+    expect(result.stdout).toContain('sessions revoke <username>');
+  });
+});
+
+describe('the command line while a server runs on the same database', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer();
+    await server.app.keyway.services.users.create({ username: 'sam', password: 'sam-password', role: 'viewer' });
+  });
+  afterAll(() => server?.close());
+
+  it('rotates the key the server signs with, and old tokens keep verifying', async () => {
+    const before = await login(server.url, 'sam', 'sam-password');
+    const result = await cli(server.database, ['keys', 'rotate']);
+    expect(result.code).toBe(0);
+    const newKid = /^rotated: (\S+) signs from/.exec(result.stdout)?.[1];
+    await sleep(1000); // on PostgreSQL the server learns the key by polling; on PGlite it did the work itself
+    const after = await login(server.url, 'sam', 'sam-password');
+    expect(kidOf(after.token)).toBe(newKid);
+    expect((await post(server.url, '/api/verify_token', undefined, { token: before.token })).status).toBe(200);
+    const kids = (await call(server.url, '/.well-known/jwks.json')).body.keys.map((key: { kid: string }) => key.kid);
+    expect(kids).toEqual([kidOf(before.token), newKid]);
+  });
+
+  it("revokes a user's sessions, refused by the server within a second", async () => {
+    const { token } = await login(server.url, 'sam', 'sam-password');
+    const result = await cli(server.database, ['sessions', 'revoke', 'SAM']);
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/^revoked \d+ sessions? of sam\n$/) });
+    const deadline = Date.now() + 1000;
+    let status = 200;
+    while (Date.now() < deadline && status === 200) {
+      status = (await call(server.url, '/products', { token })).status;
+      if (status === 200) await sleep(20);
+    }
+    expect(status).toBe(403);
+  });
+});

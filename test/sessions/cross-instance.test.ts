@@ -1,0 +1,115 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, DB_KIND, type TestDatabase } from '../helpers/database.js';
+import { call, graphql, login, post, trpc } from '../helpers/http.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+
+const run = promisify(execFile);
+const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid as string;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Two Keyway instances sharing one PostgreSQL database, as a scaled-out deployment runs. */
+describe.runIf(DB_KIND === 'postgres')('two instances on one PostgreSQL', () => {
+  let database: TestDatabase;
+  let a: TestServer;
+  let b: TestServer;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    a = await startServer({ database, env: { REFRESH_REUSE_INTERVAL: '1s' } });
+    b = await startServer({ database, env: { REFRESH_REUSE_INTERVAL: '1s' } });
+    await a.app.keyway.services.users.create({ username: 'nina', password: 'nina-password', role: 'viewer' });
+  });
+
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await database?.drop();
+  });
+
+  const refreshOn = async (server: TestServer, refreshToken: string) => {
+    const reply = await graphql(server.url, 'mutation($r: String!) { refreshToken(refreshToken: $r) { token refreshToken } }', { r: refreshToken });
+    return reply.body.data?.refreshToken ?? { code: reply.body.errors[0].extensions.code };
+  };
+  const verifies = async (server: TestServer, token: string) =>
+    (await post(server.url, '/api/verify_token', undefined, { token })).status === 200;
+
+  it('refreshes on the other instance; a reuse after the interval is refused by both', async () => {
+    const pair = await login(a.url, 'nina', 'nina-password');
+    const next = await refreshOn(b, pair.refreshToken);
+    expect(claimsOf(next.token).sid).toBe(claimsOf(pair.token).sid);
+    expect(await verifies(a, next.token)).toBe(true);
+    await sleep(1200);
+
+    expect(await refreshOn(a, pair.refreshToken)).toEqual({ code: 'UNAUTHENTICATED' });
+    expect(await verifies(a, next.token)).toBe(false); // at once, on the instance that revoked
+    await sleep(1000);
+    expect(await verifies(b, next.token)).toBe(false);
+    expect(await refreshOn(b, next.refreshToken)).toEqual({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('lets refreshes racing on both instances both succeed with the same new token', async () => {
+    const pair = await login(a.url, 'nina', 'nina-password');
+    const [onA, onB] = await Promise.all([refreshOn(a, pair.refreshToken), refreshOn(b, pair.refreshToken)]);
+    expect(onA.refreshToken).toEqual(expect.any(String));
+    expect(onB.refreshToken).toBe(onA.refreshToken);
+  });
+
+  it('refuses a logged-out session on the other instance within one second (21 tries)', async () => {
+    const delays: number[] = [];
+    for (let attempt = 0; attempt < 21; attempt++) {
+      const { token } = await login(a.url, 'nina', 'nina-password');
+      expect(await verifies(b, token)).toBe(true);
+      const started = performance.now();
+      const logout = await trpc(a.url, 'mutation', 'auth.logout', {}, token);
+      expect(logout.body.result.data).toBe(true);
+      expect(await verifies(a, token)).toBe(false); // the revoking instance: at once
+      while (await verifies(b, token)) {
+        if (performance.now() - started > 3000) break;
+        await sleep(5);
+      }
+      delays.push(performance.now() - started);
+    }
+    const worst = Math.max(...delays);
+    console.info(`cross-instance revocation delay over ${delays.length} tries: median ${median(delays).toFixed(0)} ms, worst ${worst.toFixed(0)} ms`);
+    expect(worst).toBeLessThan(1000);
+  });
+
+  it('rotates keys from the command line: every instance signs with the new key, old tokens keep verifying', async () => {
+    const before = await login(a.url, 'nina', 'nina-password');
+    const oldKid = kidOf(before.token);
+    const { stdout } = await run(process.execPath, ['dist/src/cli/main.js', 'keys', 'rotate'], {
+      env: { ...process.env, ...database.env },
+    });
+    const newKid = /^rotated: (\S+) signs from/.exec(stdout)?.[1];
+    expect(newKid).toBeDefined();
+    expect(newKid).not.toBe(oldKid);
+
+    await sleep(1000);
+    for (const server of [a, b]) {
+      const after = await login(server.url, 'nina', 'nina-password');
+      expect(kidOf(after.token)).toBe(newKid);
+      expect(await verifies(server, before.token)).toBe(true);
+      expect(await verifies(server, after.token)).toBe(true);
+
+      // An independent verifier (jose) with nothing but the JWKS of either instance.
+      const jwks = createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`));
+      const kids = (await call(server.url, '/.well-known/jwks.json')).body.keys.map((key: { kid: string }) => key.kid);
+      expect(kids).toEqual(expect.arrayContaining([oldKid, newKid]));
+      for (const token of [before.token, after.token]) {
+        const { payload } = await jwtVerify(token, jwks, { issuer: 'https://keyway.test', algorithms: ['RS256'] });
+        expect(payload.username).toBe('nina');
+      }
+    }
+
+    const { stdout: listed } = await run(process.execPath, ['dist/src/cli/main.js', 'keys', 'list'], {
+      env: { ...process.env, ...database.env },
+    });
+    expect(listed).toMatch(new RegExp(`${oldKid}\\s+RS256\\s+retired`));
+    expect(listed).toMatch(new RegExp(`${newKid}\\s+RS256\\s+active`));
+  });
+});
