@@ -14,7 +14,7 @@ if (!postgresAvailable) {
   );
 }
 
-const DATABASE_TESTS = ['test/{rest,graphql,trpc,ops,sessions,cli}/**/*.test.ts'];
+const DATABASE_TESTS = ['test/{rest,graphql,trpc,ops,sessions,cli,admin,contract}/**/*.test.ts'];
 
 export default defineConfig({
   // One graphql module for everyone, or "Cannot use GraphQLSchema from another module or realm".
@@ -27,7 +27,15 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
-      { extends: true, test: { name: 'pglite', include: DATABASE_TESTS, env: { KEYWAY_TEST_DB: 'pglite' } } },
+      {
+        extends: true,
+        test: {
+          name: 'pglite',
+          include: DATABASE_TESTS,
+          env: { KEYWAY_TEST_DB: 'pglite' },
+          globalSetup: ['test/helpers/pglite-global.ts'],
+        },
+      },
       ...(postgresAvailable
         ? [
             {

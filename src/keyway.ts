@@ -6,6 +6,7 @@ import { createPasswordHasher } from './core/password.js';
 import { createProductsService } from './core/products.service.js';
 import { RefreshTokens } from './core/refresh-tokens.js';
 import { RevocationList } from './core/revocations.js';
+import { createRolesService } from './core/roles.service.js';
 import type { Services } from './core/services.js';
 import { createSessionsService } from './core/sessions.service.js';
 import { startSync } from './core/sync.js';
@@ -16,6 +17,7 @@ import { bootstrap } from './db/bootstrap.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createLoginAttemptRepository } from './db/login-attempt.repository.js';
 import { createProductRepository } from './db/product.repository.js';
+import { createRoleRepository } from './db/role.repository.js';
 import { serverSecret } from './db/server-secret.repository.js';
 import { createSessionRepository } from './db/session.repository.js';
 import { createSigningKeyRepository } from './db/signing-key.repository.js';
@@ -124,6 +126,7 @@ async function createServices(config: Config, database: Database, log: Logger) {
     }),
     sessions,
     users: createUsersService(userStore, passwords, revocations),
+    roles: createRolesService(createRoleRepository(orm), revocations),
     products: createProductsService(createProductRepository(orm)),
     keys,
     tokens,

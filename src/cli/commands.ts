@@ -1,26 +1,13 @@
 import { DomainError } from '../core/errors.js';
 import type { KeyInfo } from '../core/keys.service.js';
+import type { UserRecord } from '../core/records.js';
+import { createUserInput, describeIssues, roleInput, roleNameField, updateUserInput } from '../core/schemas.js';
 import type { Services } from '../core/services.js';
+import type { z } from 'zod';
 import type { CliRequest, CliResponse } from './control-socket.js';
-
-export const USAGE = `Usage: npm run cli -- <command>
-
-  keys list                          the signing keys and their state
-  keys rotate                        a new signing key (the current one keeps verifying its tokens)
-  sessions revoke <username>         revoke every session of a user
-
-Works on the database of DATA_DIR or DATABASE_URL, also while a server runs on it.
-Passwords are read from standard input, never from arguments.`;
 
 /** A command line the CLI could not make sense of. */
 export class UsageError extends Error {}
-
-/** The commands that read a password from standard input. */
-const PASSWORD_COMMANDS = new Set<string>();
-
-export function needsPassword(words: string[]): boolean {
-  return PASSWORD_COMMANDS.has(words.slice(0, 2).join(' '));
-}
 
 /** Runs one command on Keyway's services: the same code in the CLI's own process and in a running server. */
 export async function executeCommand(services: Services, request: CliRequest): Promise<CliResponse> {
@@ -32,10 +19,66 @@ export async function executeCommand(services: Services, request: CliRequest): P
   }
 }
 
-async function run(services: Services, { words }: CliRequest): Promise<string> {
+async function run(services: Services, { words, options, password }: CliRequest): Promise<string> {
   const [group, action, ...rest] = words;
   const command = `${group ?? ''} ${action ?? ''}`.trim();
+  const user = (name: string) => services.users.findByUsername(name);
   switch (command) {
+    case 'users list': {
+      expectArguments(rest, 0, command);
+      const users: UserRecord[] = [];
+      for (let offset = 0, page; (page = await services.users.list({ limit: 100, offset })).length > 0; offset += 100) users.push(...page);
+      return table(
+        ['id', 'username', 'role', 'state', 'created'],
+        users.map((u) => [String(u.id), u.username, u.role.name, u.disabled ? 'disabled' : 'enabled', u.createdAt.toISOString()]),
+      );
+    }
+    case 'users create': {
+      const [username] = expectArguments(rest, 1, command);
+      if (!options.role) throw new UsageError('"users create" needs --role <role> (see --help)');
+      const created = await services.users.create(parse(createUserInput, { username, password, role: options.role }));
+      return `created user ${created.username} (${created.role.name})`;
+    }
+    case 'users set-role': {
+      const [username, role] = expectArguments(rest, 2, command);
+      const updated = await services.users.update((await user(username!)).id, parse(updateUserInput, { role }));
+      return `${updated.username} is now ${updated.role.name}`;
+    }
+    case 'users disable':
+    case 'users enable': {
+      const [username] = expectArguments(rest, 1, command);
+      const disabled = action === 'disable';
+      const updated = await services.users.update((await user(username!)).id, { disabled });
+      return `${updated.username} is ${disabled ? 'disabled' : 'enabled'}`;
+    }
+    case 'users delete': {
+      const [username] = expectArguments(rest, 1, command);
+      const found = await user(username!);
+      await services.users.delete(found.id);
+      return `deleted user ${found.username}`;
+    }
+    case 'users set-password': {
+      const [username] = expectArguments(rest, 1, command);
+      const updated = await services.users.update((await user(username!)).id, parse(updateUserInput, { password }));
+      return `password of ${updated.username} set; their sessions are revoked`;
+    }
+    case 'roles list':
+      expectArguments(rest, 0, command);
+      return table(
+        ['role', 'permissions'],
+        (await services.roles.list()).map((role) => [role.name, role.permissions.join(',') || '-']),
+      );
+    case 'roles set': {
+      const [name, list] = expectArguments(rest, 2, command);
+      const permissions = list!.split(',').map((permission) => permission.trim().toUpperCase()).filter(Boolean);
+      const role = await services.roles.upsert(parse(roleInput, { name, permissions }));
+      return `${role.name}: ${role.permissions.join(',') || 'no permissions'}`;
+    }
+    case 'roles delete': {
+      const [name] = expectArguments(rest, 1, command);
+      await services.roles.delete(parse(roleNameField, name));
+      return `deleted role ${name}`;
+    }
     case 'keys list':
       expectArguments(rest, 0, command);
       return table(
@@ -56,6 +99,13 @@ async function run(services: Services, { words }: CliRequest): Promise<string> {
     default:
       throw new UsageError(command ? `unknown command "${command}" (see --help)` : 'no command given (see --help)');
   }
+}
+
+/** Input checked with the same schemas as the doors', reported as one line. */
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new UsageError(describeIssues(result.error));
+  return result.data;
 }
 
 function expectArguments(rest: string[], count: number, command: string): string[] {

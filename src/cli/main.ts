@@ -1,12 +1,9 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { isDatabaseUnavailable } from '../core/errors.js';
-import { DataDirInUseError } from '../db/data-dir-lock.js';
-import { openKeyway } from '../keyway.js';
-import { executeCommand, needsPassword, USAGE } from './commands.js';
 import { sendToServer, type CliRequest, type CliResponse } from './control-socket.js';
 import { readPassword } from './password-input.js';
+import { needsPassword, USAGE } from './usage.js';
 
 /** One clear line and exit code 1: never a stack trace. */
 function fail(message: string): never {
@@ -35,29 +32,24 @@ async function main(): Promise<void> {
   process.stdout.write(`${response.output}\n`);
 }
 
-/** On PGlite, a running server does the work (it owns the data directory); otherwise this process does. */
+/**
+ * On PGlite, a running server does the work (it owns the data directory);
+ * otherwise this process opens the database. The server's code is loaded only
+ * then, so handing a command over stays quick.
+ */
 async function execute(config: Config, request: CliRequest): Promise<CliResponse> {
   if (config.database.kind === 'pglite') {
     const answer = await sendToServer(config.database.dataDir, request);
     if (answer) return answer;
   }
-  const keyway = await openKeyway(config, {
-    debug: () => {},
-    warn: (message) => process.stderr.write(`keyway: ${message}\n`),
-    error: () => {},
-  });
-  try {
-    return await executeCommand(keyway.services, request);
-  } finally {
-    await keyway.close();
-  }
+  const { executeLocally } = await import('./local.js');
+  return executeLocally(config, request);
 }
 
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof DataDirInUseError) fail(error.message);
-    if (isDatabaseUnavailable(error)) fail('cannot reach the PostgreSQL server of DATABASE_URL');
+    if (error instanceof ConfigError) fail(error.message);
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
       fail(`${error.message} (see --help)`);
     }

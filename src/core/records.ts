@@ -71,8 +71,11 @@ export type RefreshVerdict =
   | { action: 'revoke' }
   | { action: 'refuse' };
 
-/** Which sessions to revoke: one, or all of a user's (but the caller's own, on a password change). */
-export type SessionSelector = { sessionId: string } | { userId: number; exceptSessionId?: string };
+/** Which sessions to revoke: one, all of a user's (but the caller's own, on a password change), or all of a role's. */
+export type SessionSelector =
+  | { sessionId: string }
+  | { userId: number; exceptSessionId?: string }
+  | { roleName: string };
 
 export interface NewUser {
   username: string;
@@ -109,6 +112,21 @@ export interface UserStore {
     changes: UserChanges,
     plan: UserChangePlan,
   ): Promise<{ user: UserRecord; revoked: RevokedSession[] } | null>;
+  list(page: { limit: number; offset: number }): Promise<UserRecord[]>;
+  /** Deletes the user as `plan` allows, revoking their sessions first, in one transaction. */
+  delete(id: number, plan: UserChangePlan): Promise<{ revoked: RevokedSession[] } | null>;
+}
+
+export interface RoleStore {
+  list(): Promise<RoleRecord[]>;
+  /**
+   * Creates or updates a role; when an update takes permissions away, the
+   * sessions of everyone holding the role are revoked in the same
+   * transaction, so no live token carries a permission the role lost.
+   */
+  upsert(role: RoleRecord): Promise<{ role: RoleRecord; created: boolean; revoked: RevokedSession[] }>;
+  /** Throws CONFLICT while a user holds the role; false when there is no such role. */
+  delete(name: string): Promise<boolean>;
 }
 
 export interface SessionStore {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DomainError } from './errors.js';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from './password.js';
+import { PERMISSIONS } from './permissions.js';
 
 /**
  * Every door validates with these schemas: REST through Fastify (and its
@@ -35,6 +36,14 @@ export const roleNameField = z
   .string()
   .regex(/^[a-z][a-z0-9_-]{0,63}$/, 'must be 1-64 lower-case letters, digits, "_" or "-", starting with a letter');
 
+export const roleInput = z.object({
+  name: roleNameField,
+  permissions: z.array(z.enum(PERMISSIONS, { error: 'must be GET, POST, PUT or DELETE' })).max(4),
+});
+export type RoleInput = z.infer<typeof roleInput>;
+
+export const roleNameInput = z.object({ name: roleNameField });
+
 export const createUserInput = z.object({ username: newUsernameField, password: newPasswordField, role: roleNameField });
 export type CreateUserInput = z.infer<typeof createUserInput>;
 
@@ -66,6 +75,8 @@ function integer(min: number, max: number) {
 }
 
 export const idField = integer(1, MAX_INT);
+
+export const idInput = z.object({ id: idField });
 
 export const paginationInput = z.object({
   limit: integer(1, 100).default(50),

@@ -3,7 +3,7 @@ import type { PasswordHasher } from './password.js';
 import { ADMIN_ROLE } from './permissions.js';
 import type { UserChangePlan, UserRecord, UserStore } from './records.js';
 import type { RevocationList } from './revocations.js';
-import type { CreateUserInput, UpdateUserInput } from './schemas.js';
+import type { CreateUserInput, Pagination, UpdateUserInput } from './schemas.js';
 import { usernameKey } from './usernames.js';
 
 export type UsersService = ReturnType<typeof createUsersService>;
@@ -18,6 +18,22 @@ export function createUsersService(users: UserStore, passwords: PasswordHasher, 
         passwordHash: await passwords.hash(input.password),
         role: input.role,
       });
+    },
+
+    list(page: Pagination): Promise<UserRecord[]> {
+      return users.list(page);
+    },
+
+    /** The last enabled admin cannot be deleted; the user's sessions are revoked with them. */
+    async delete(id: number): Promise<void> {
+      const result = await users.delete(id, (before, enabledAdmins) => {
+        if (isEnabledAdmin(before) && enabledAdmins <= 1) {
+          throw new DomainError('CONFLICT', 'The last enabled admin cannot be deleted');
+        }
+        return {};
+      });
+      if (!result) throw new DomainError('NOT_FOUND', `User ${id} not found`);
+      revocations.add(result.revoked);
     },
 
     async findByUsername(username: string): Promise<UserRecord> {
@@ -39,10 +55,9 @@ export function createUsersService(users: UserStore, passwords: PasswordHasher, 
 
 function planUpdate(changes: UpdateUserInput): UserChangePlan {
   return (before, enabledAdmins) => {
-    const isEnabledAdmin = before.role.name === ADMIN_ROLE && !before.disabled;
     const staysEnabledAdmin = (changes.role ?? before.role.name) === ADMIN_ROLE && !(changes.disabled ?? before.disabled);
     // Someone must always be able to administer.
-    if (isEnabledAdmin && !staysEnabledAdmin && enabledAdmins <= 1) {
+    if (isEnabledAdmin(before) && !staysEnabledAdmin && enabledAdmins <= 1) {
       throw new DomainError('CONFLICT', 'The last enabled admin cannot be disabled or demoted');
     }
     if (changes.disabled === true && !before.disabled) return { revokeSessions: { reason: 'user_disabled' } };
@@ -50,4 +65,8 @@ function planUpdate(changes: UpdateUserInput): UserChangePlan {
     if (changes.password !== undefined) return { revokeSessions: { reason: 'password_changed' } };
     return {};
   };
+}
+
+function isEnabledAdmin(user: UserRecord): boolean {
+  return user.role.name === ADMIN_ROLE && !user.disabled;
 }

@@ -73,12 +73,14 @@ export async function revokeSessionsIn(
   selector: SessionSelector,
   reason: RevocationReason,
 ): Promise<RevokedSession[]> {
-  const [where, params] =
+  const [where, params]: [string, unknown[]] =
     'sessionId' in selector
       ? ['id = ?', [selector.sessionId]]
-      : selector.exceptSessionId
-        ? ['user_id = ? and id <> ?', [selector.userId, selector.exceptSessionId]]
-        : ['user_id = ?', [selector.userId]];
+      : 'roleName' in selector
+        ? ['user_id in (select id from users where role_name = ?)', [selector.roleName]]
+        : selector.exceptSessionId
+          ? ['user_id = ? and id <> ?', [selector.userId, selector.exceptSessionId]]
+          : ['user_id = ?', [selector.userId]];
   const rows = await em.execute<{ session_id: string; revoked_at: Date | string }[]>(
     `with revoked as (
        update sessions set revoked_at = now(), revoked_reason = ?

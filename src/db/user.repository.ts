@@ -2,6 +2,7 @@ import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { DomainError } from '../core/errors.js';
 import { ADMIN_ROLE, type Permission } from '../core/permissions.js';
 import type { UserRecord, UserStore } from '../core/records.js';
+import type { SqlEntityManager } from '@mikro-orm/sql';
 import type { Orm } from './database.js';
 import { Role, User } from './entities/index.js';
 import { revokeSessionsIn } from './session.repository.js';
@@ -39,13 +40,30 @@ export function createUserRepository(orm: Orm): UserStore {
       return toUserRecord(user);
     },
 
-    async update(id, changes, plan) {
+    async list({ limit, offset }) {
+      const users = await orm.em.fork().find(User, {}, { populate: ['role'], orderBy: { id: 'asc' }, limit, offset });
+      return users.map(toUserRecord);
+    },
+
+    async delete(id, plan) {
       return orm.em.fork().transactional(async (em) => {
-        // Holding the enabled admins' rows serialises every change that could remove the last one.
-        const admins = await em.find(User, { role: ADMIN_ROLE, disabled: false }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        const admins = await lockEnabledAdmins(em);
         const user = await em.findOne(User, { id }, { populate: ['role'] });
         if (!user) return null;
-        const { revokeSessions } = plan(toUserRecord(user), admins.length);
+        plan(toUserRecord(user), admins);
+        // Revoked first: the feed keeps the record after the sessions go with the user.
+        const revoked = await revokeSessionsIn(em, { userId: id }, 'user_deleted');
+        await em.nativeDelete(User, { id });
+        return { revoked };
+      });
+    },
+
+    async update(id, changes, plan) {
+      return orm.em.fork().transactional(async (em) => {
+        const admins = await lockEnabledAdmins(em);
+        const user = await em.findOne(User, { id }, { populate: ['role'] });
+        if (!user) return null;
+        const { revokeSessions } = plan(toUserRecord(user), admins);
         if (changes.role !== undefined) {
           const role = await em.findOne(Role, { name: changes.role });
           if (!role) throw unknownRole(changes.role);
@@ -61,6 +79,12 @@ export function createUserRepository(orm: Orm): UserStore {
       });
     },
   };
+}
+
+/** Holding the enabled admins' rows serialises every change that could remove the last one. */
+async function lockEnabledAdmins(em: SqlEntityManager): Promise<number> {
+  const admins = await em.find(User, { role: ADMIN_ROLE, disabled: false }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  return admins.length;
 }
 
 function unknownRole(name: string): DomainError {

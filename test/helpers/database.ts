@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -15,10 +15,15 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(kind = DB_KIND): Promise<TestDatabase> {
-  if (kind === 'pglite') {
+/**
+ * On PGlite the cluster is a copy of the run's initialised empty one (see
+ * pglite-global.ts) unless `fresh` asks for a directory with nothing in it.
+ */
+export async function createTestDatabase(options: { fresh?: boolean } = {}): Promise<TestDatabase> {
+  if (DB_KIND === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), 'keyway-pglite-'));
-    return { kind, env: { DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    if (!options.fresh) cpSync(inject('pgliteTemplate'), join(dir, 'pgdata'), { recursive: true });
+    return { kind: 'pglite', env: { DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   return createPostgresDatabase(inject('postgresUrl'));
 }

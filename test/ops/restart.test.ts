@@ -32,8 +32,9 @@ describe('a restart on the same database', () => {
     }
   });
 
-  it('prints a generated admin password once, when ADMIN_PASSWORD is unset', async () => {
-    const database = await createTestDatabase();
+  it('starts on an empty data directory and prints a generated admin password once', async () => {
+    // Nothing at all in the directory: PGlite's initdb, Keyway's migrations, then the first-start setup.
+    const database = await createTestDatabase({ fresh: true });
     const first = await startServer({ database, env: { ADMIN_PASSWORD: '', ADMIN_USERNAME: 'root' } });
     const line = first.logs.find((entry) => entry.includes('generated password'));
     const password = /generated password (\S+)/.exec(line ?? '')?.[1];

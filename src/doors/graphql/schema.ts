@@ -1,14 +1,19 @@
 import 'reflect-metadata';
 import { specifiedDirectives, type GraphQLSchema } from 'graphql';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { withAuthDirective } from './auth.directive.js';
+import { AdminResolver } from './admin.resolver.js';
 import { AuthResolver } from './auth.resolver.js';
+import { ProductsResolver } from './products.resolver.js';
 
 /** The executable schema: type-graphql's classes, then `@auth` declared and enforced. */
 export async function buildGraphQLSchema(): Promise<GraphQLSchema> {
+  // Parameter decorators run last-first, so type-graphql would list `updateUser(input, id)`;
+  // a stable sort by position gives every field its arguments in the order they are written.
+  getMetadataStorage().params.sort((a, b) => a.index - b.index);
   const schema = await buildSchema({
-    resolvers: [AuthResolver],
+    resolvers: [AuthResolver, AdminResolver, ProductsResolver],
     directives: [...specifiedDirectives],
     validate: false,
   });

@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PERMISSIONS, type Permission as PermissionName } from '../../core/permissions.js';
 
 /**
@@ -121,4 +121,100 @@ export class TokenVerification {
 
   @Field(() => TokenPayload, { nullable: true })
   payload?: TokenPayload | null;
+}
+
+@ObjectType({ description: 'A product of the StockAPI inventory.' })
+export class Product {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  sku!: string;
+
+  @Field()
+  name!: string;
+
+  @Field()
+  description!: string;
+
+  @Field({ description: 'A decimal string with two places, such as "19.90".' })
+  price!: string;
+
+  @Field(() => Int)
+  stock!: number;
+
+  @Field()
+  createdAt!: Date;
+
+  @Field()
+  updatedAt!: Date;
+}
+
+@InputType()
+export class CreateUserInput {
+  @Field()
+  username!: string;
+
+  @Field({ description: 'At least 8 characters, at most 1024 bytes.' })
+  password!: string;
+
+  @Field({ description: 'A role name.' })
+  role!: string;
+}
+
+@InputType({ description: 'The fields to change; the others stay.' })
+export class UpdateUserInput {
+  @Field(() => String, { nullable: true })
+  role?: string | null;
+
+  @Field(() => Boolean, { nullable: true })
+  disabled?: boolean | null;
+
+  @Field(() => String, { nullable: true })
+  password?: string | null;
+}
+
+@InputType()
+export class CreateProductInput {
+  @Field()
+  sku!: string;
+
+  @Field()
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field({ description: 'A decimal string with at most two places, such as "19.9".' })
+  price!: string;
+
+  @Field(() => Int)
+  stock!: number;
+}
+
+@InputType({ description: 'The fields to change; the others stay.' })
+export class UpdateProductInput {
+  @Field(() => String, { nullable: true })
+  sku?: string | null;
+
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => String, { nullable: true })
+  price?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  stock?: number | null;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { defaultValue: 50, description: '1 to 100.' })
+  limit!: number;
+
+  @Field(() => Int, { defaultValue: 0 })
+  offset!: number;
 }

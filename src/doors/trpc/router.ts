@@ -1,8 +1,13 @@
+import { rolesRouter, usersRouter } from './admin.router.js';
 import { authRouter } from './auth.router.js';
+import { productsRouter } from './products.router.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
   auth: authRouter,
+  users: usersRouter,
+  roles: rolesRouter,
+  products: productsRouter,
 });
 
 export type AppRouter = typeof appRouter;

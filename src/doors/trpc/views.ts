@@ -1,5 +1,5 @@
 import type { LoginResult, TokenVerification } from '../../core/auth.service.js';
-import type { UserRecord } from '../../core/records.js';
+import type { ProductRecord, UserRecord } from '../../core/records.js';
 
 /** Plain JSON for a transformer-less router: what the client's types say is what arrives. */
 
@@ -26,4 +26,8 @@ export function verificationView(verdict: TokenVerification) {
   return verdict.valid
     ? { valid: true as const, code: null, payload: verdict.payload }
     : { valid: false as const, code: verdict.code, payload: null };
+}
+
+export function productView(product: ProductRecord) {
+  return { ...product, createdAt: product.createdAt.toISOString(), updatedAt: product.updatedAt.toISOString() };
 }

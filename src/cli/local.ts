@@ -1,0 +1,27 @@
+import type { Config } from '../config.js';
+import { isDatabaseUnavailable } from '../core/errors.js';
+import { DataDirInUseError } from '../db/data-dir-lock.js';
+import { openKeyway } from '../keyway.js';
+import { executeCommand } from './commands.js';
+import type { CliRequest, CliResponse } from './control-socket.js';
+
+/** Runs a command in the command line's own process, on the database it opens (and closes) for it. */
+export async function executeLocally(config: Config, request: CliRequest): Promise<CliResponse> {
+  let keyway;
+  try {
+    keyway = await openKeyway(config, {
+      debug: () => {},
+      warn: (message) => process.stderr.write(`keyway: ${message}\n`),
+      error: () => {},
+    });
+  } catch (error) {
+    if (error instanceof DataDirInUseError) return { ok: false, message: error.message };
+    if (isDatabaseUnavailable(error)) return { ok: false, message: 'cannot reach the PostgreSQL server of DATABASE_URL' };
+    throw error;
+  }
+  try {
+    return await executeCommand(keyway.services, request);
+  } finally {
+    await keyway.close();
+  }
+}

@@ -1,0 +1,27 @@
+/** What the command line offers; kept apart from the commands so `--help` loads nothing heavy. */
+export const USAGE = `Usage: npm run cli -- <command>
+
+  users list                         every user, their role and state
+  users create <name> --role <role>  a new user; the password is read from standard input
+  users set-role <name> <role>       change a user's role (revokes their sessions)
+  users disable <name>               refuse a user's logins (revokes their sessions)
+  users enable <name>                let a disabled user log in again
+  users delete <name>                delete a user (revokes their sessions)
+  users set-password <name>          set a user's password from standard input (revokes their sessions)
+  roles list                         every role and its permissions
+  roles set <name> <PERMS,…>         create or update a role, e.g. roles set auditor GET
+                                     (taking a permission away revokes its users' sessions)
+  roles delete <name>                delete a role no user holds
+  keys list                          the signing keys and their state
+  keys rotate                        a new signing key (the current one keeps verifying its tokens)
+  sessions revoke <username>         revoke every session of a user
+
+Works on the database of DATA_DIR or DATABASE_URL, also while a server runs on it.
+Passwords are read from standard input, never from arguments.`;
+
+/** The commands that read a password from standard input. */
+const PASSWORD_COMMANDS = new Set(['users create', 'users set-password']);
+
+export function needsPassword(words: string[]): boolean {
+  return PASSWORD_COMMANDS.has(words.slice(0, 2).join(' '));
+}

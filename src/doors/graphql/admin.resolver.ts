@@ -1,0 +1,72 @@
+import { Arg, Args, Ctx, Directive, ID, Mutation, Query, Resolver } from 'type-graphql';
+import {
+  createUserInput,
+  idField,
+  paginationInput,
+  parseInput,
+  roleInput,
+  roleNameField,
+  updateUserInput,
+} from '../../core/schemas.js';
+import type { RequestContext } from '../request-context.js';
+import { toUser, withoutNulls } from './mappers.js';
+import type { Permission as PermissionName } from '../../core/permissions.js';
+import { CreateUserInput, PageArgs, Permission, Role, UpdateUserInput, User } from './types.js';
+
+/** User and role administration: for admins only, as the directives say. */
+@Resolver()
+export class AdminResolver {
+  @Directive('@auth(roles: ["admin"])')
+  @Query(() => [User])
+  async users(@Args() page: PageArgs, @Ctx() { services }: RequestContext): Promise<User[]> {
+    return (await services.users.list(parseInput(paginationInput, page))).map(toUser);
+  }
+
+  @Directive('@auth(roles: ["admin"])')
+  @Mutation(() => User)
+  async createUser(@Arg('input') input: CreateUserInput, @Ctx() { services }: RequestContext): Promise<User> {
+    return toUser(await services.users.create(parseInput(createUserInput, { ...input })));
+  }
+
+  @Directive('@auth(roles: ["admin"])')
+  @Mutation(() => User, { description: "Changing the role or the password, or disabling, revokes the user's sessions." })
+  async updateUser(
+    @Arg('id', () => ID) id: string,
+    @Arg('input') input: UpdateUserInput,
+    @Ctx() { services }: RequestContext,
+  ): Promise<User> {
+    return toUser(await services.users.update(parseInput(idField, id), parseInput(updateUserInput, withoutNulls({ ...input }))));
+  }
+
+  @Directive('@auth(roles: ["admin"])')
+  @Mutation(() => Boolean)
+  async deleteUser(@Arg('id', () => ID) id: string, @Ctx() { services }: RequestContext): Promise<boolean> {
+    await services.users.delete(parseInput(idField, id));
+    return true;
+  }
+
+  @Directive('@auth(roles: ["admin"])')
+  @Query(() => [Role])
+  roles(@Ctx() { services }: RequestContext): Promise<Role[]> {
+    return services.roles.list();
+  }
+
+  @Directive('@auth(roles: ["admin"])')
+  @Mutation(() => Role, {
+    description: "Creates or updates a role. Taking a permission away revokes the sessions of the role's users.",
+  })
+  upsertRole(
+    @Arg('name') name: string,
+    @Arg('permissions', () => [Permission]) permissions: PermissionName[],
+    @Ctx() { services }: RequestContext,
+  ): Promise<Role> {
+    return services.roles.upsert(parseInput(roleInput, { name, permissions }));
+  }
+
+  @Directive('@auth(roles: ["admin"])')
+  @Mutation(() => Boolean, { description: 'Deletes a role no user holds.' })
+  async deleteRole(@Arg('name') name: string, @Ctx() { services }: RequestContext): Promise<boolean> {
+    await services.roles.delete(parseInput(roleNameField, name));
+    return true;
+  }
+}

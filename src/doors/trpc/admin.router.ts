@@ -1,0 +1,36 @@
+import { ADMIN_ROLE } from '../../core/permissions.js';
+import { createUserInput, idInput, paginationInput, roleInput, roleNameInput, updateUserInput } from '../../core/schemas.js';
+import { roleProcedure, router } from './trpc.js';
+import { userView } from './views.js';
+
+const adminProcedure = roleProcedure(ADMIN_ROLE);
+
+export const usersRouter = router({
+  list: adminProcedure
+    .input(paginationInput.prefault({}))
+    .query(async ({ input, ctx }) => (await ctx.services.users.list(input)).map(userView)),
+
+  create: adminProcedure.input(createUserInput).mutation(async ({ input, ctx }) => userView(await ctx.services.users.create(input))),
+
+  /** Changing the role or the password, or disabling, revokes the user's sessions. */
+  update: adminProcedure
+    .input(updateUserInput.and(idInput))
+    .mutation(async ({ input: { id, ...changes }, ctx }) => userView(await ctx.services.users.update(id, changes))),
+
+  delete: adminProcedure.input(idInput).mutation(async ({ input, ctx }) => {
+    await ctx.services.users.delete(input.id);
+    return true;
+  }),
+});
+
+export const rolesRouter = router({
+  list: adminProcedure.query(({ ctx }) => ctx.services.roles.list()),
+
+  /** Taking a permission away revokes the sessions of the role's users. */
+  upsert: adminProcedure.input(roleInput).mutation(({ input, ctx }) => ctx.services.roles.upsert(input)),
+
+  delete: adminProcedure.input(roleNameInput).mutation(async ({ input, ctx }) => {
+    await ctx.services.roles.delete(input.name);
+    return true;
+  }),
+});
