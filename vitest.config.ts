@@ -1,4 +1,7 @@
+import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { findPostgresBin } from './test/helpers/postgres.js';
 
@@ -14,7 +17,10 @@ if (!postgresAvailable) {
   );
 }
 
-const DATABASE_TESTS = ['test/{rest,graphql,trpc,ops,sessions,cli,admin,contract}/**/*.test.ts'];
+// Every server and command line of the run writes its logs here; the audit project reads them all.
+const KEYWAY_TEST_LOG_DIR = mkdtempSync(join(tmpdir(), 'keyway-test-logs-'));
+
+const DATABASE_TESTS = ['test/{rest,graphql,trpc,ops,sessions,cli,admin,contract,abuse}/**/*.test.ts'];
 
 export default defineConfig({
   // One graphql module for everyone, or "Cannot use GraphQLSchema from another module or realm".
@@ -26,13 +32,13 @@ export default defineConfig({
     // Two cores here: two files at a time cut the run by a quarter (PGlite's start-up is most of it).
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], env: { KEYWAY_TEST_LOG_DIR } } },
       {
         extends: true,
         test: {
           name: 'pglite',
           include: DATABASE_TESTS,
-          env: { KEYWAY_TEST_DB: 'pglite' },
+          env: { KEYWAY_TEST_DB: 'pglite', KEYWAY_TEST_LOG_DIR },
           globalSetup: ['test/helpers/pglite-global.ts'],
         },
       },
@@ -43,12 +49,22 @@ export default defineConfig({
               test: {
                 name: 'postgres',
                 include: DATABASE_TESTS,
-                env: { KEYWAY_TEST_DB: 'postgres' },
+                env: { KEYWAY_TEST_DB: 'postgres', KEYWAY_TEST_LOG_DIR },
                 globalSetup: ['test/helpers/postgres-global.ts'],
               },
             },
           ]
         : []),
+      // After everything else: reads the logs of the whole run.
+      {
+        extends: true,
+        test: {
+          name: 'audit',
+          include: ['test/audit/**/*.test.ts'],
+          env: { KEYWAY_TEST_LOG_DIR, KEYWAY_TEST_POSTGRES: postgresAvailable ? '1' : '' },
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });

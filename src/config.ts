@@ -63,6 +63,7 @@ const environment = z.object({
     )
     .optional(),
   HIDE_UNKNOWN_USERS: boolean.default(false),
+  GRAPHQL_INTROSPECTION: boolean.optional(),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_FAILURE_WINDOW: duration(1, 86400).default(15 * 60),
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
@@ -94,6 +95,8 @@ export interface Config {
   /** The proxies (addresses, CIDRs) whose X-Forwarded-For is believed; none by default. */
   trustProxy?: string[];
   hideUnknownUsers: boolean;
+  /** Whether GraphQL answers introspection: on by default, off by default in production. */
+  graphqlIntrospection: boolean;
   /** Failed logins allowed per username and client address inside the window. */
   throttle: { maxFailures: number; windowSeconds: number };
   /** argon2 computations allowed at once; one core is always left for everything else. */
@@ -139,6 +142,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     trustProxy: e.TRUST_PROXY,
     hideUnknownUsers: e.HIDE_UNKNOWN_USERS,
     throttle: { maxFailures: e.LOGIN_MAX_FAILURES, windowSeconds: e.LOGIN_FAILURE_WINDOW },
+    graphqlIntrospection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, availableParallelism() - 1),
   };
 }

@@ -132,7 +132,12 @@ async function createServices(config: Config, database: Database, log: Logger) {
     tokens,
     keyRing,
     databaseReady: () => database.ping(),
-    settings: { production: config.env === 'production', issuer: jwt.issuer, publicUrl: config.publicUrl },
+    settings: {
+      production: config.env === 'production',
+      introspection: config.graphqlIntrospection,
+      issuer: jwt.issuer,
+      publicUrl: config.publicUrl,
+    },
   };
 
   // Other instances exist only on PostgreSQL; PGlite's one process knows everything it did.

@@ -21,13 +21,13 @@ export interface PasswordHasher {
  */
 export function createPasswordHasher(concurrency: number): PasswordHasher {
   const limit = createLimiter(concurrency);
-  let dummyHash: Promise<string> | undefined;
+  // Made at once, so even the first unknown username costs one verification, not a hash and a verification.
+  const dummyHash = limit(() => hash(randomBytes(16).toString('base64url'), ARGON2ID));
   const hasher: PasswordHasher = {
     hash: (password) => limit(() => hash(password, ARGON2ID)),
     verify: (passwordHash, password) =>
       limit(() => verify(passwordHash, password, ARGON2ID)).catch(() => false),
     async verifyDummy(password) {
-      dummyHash ??= hasher.hash(randomBytes(16).toString('base64url'));
       await hasher.verify(await dummyHash, password);
     },
   };

@@ -8,7 +8,15 @@ import { PERMISSIONS } from './permissions.js';
  * OpenAPI document), tRPC through `.input()`, GraphQL through `parseInput`.
  */
 
-export const usernameField = z.string().min(1, 'is required').max(254, 'must be at most 254 characters');
+/**
+ * A string PostgreSQL can hold: NUL cannot be stored, and inside a query
+ * parameter it breaks the wire protocol, so it is refused as input.
+ */
+function text() {
+  return z.string().refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
+}
+
+export const usernameField = text().min(1, 'is required').max(254, 'must be at most 254 characters');
 
 /** A password as typed at login: any length up to the byte cap (the cap bounds argon2's input). */
 export const passwordField = z
@@ -100,9 +108,9 @@ export const priceField = z
   });
 
 const productFields = {
-  sku: z.string().trim().min(1, 'is required').max(64, 'must be at most 64 characters'),
-  name: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
-  description: z.string().max(5000, 'must be at most 5000 characters'),
+  sku: text().trim().min(1, 'is required').max(64, 'must be at most 64 characters'),
+  name: text().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
+  description: text().max(5000, 'must be at most 5000 characters'),
   price: priceField,
   stock: integer(0, MAX_INT),
 };

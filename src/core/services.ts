@@ -21,6 +21,8 @@ export interface Services {
   databaseReady(): Promise<boolean>;
   settings: {
     production: boolean;
+    /** Whether GraphQL answers introspection queries. */
+    introspection: boolean;
     issuer: string;
     publicUrl: string;
   };

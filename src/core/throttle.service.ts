@@ -1,15 +1,12 @@
 import { DomainError } from './errors.js';
 
 export interface LoginAttemptStore {
-  /** Records an attempt and returns the attempts (this one included) inside the window, and the oldest's time. */
-  record(key: string, address: string, windowStart: Date): Promise<{ id: string; count: number; oldest: Date }>;
-  /** Drops one attempt (a refused one does not count against the window). */
-  forget(id: string): Promise<void>;
+  /** The failures inside the window, and when the oldest of them happened. */
+  failures(key: string, address: string, windowStart: Date): Promise<{ count: number; oldest: Date | null }>;
+  recordFailure(key: string, address: string): Promise<void>;
   /** A success resets the count. */
   clear(key: string, address: string): Promise<void>;
 }
-
-const GUESSES = new Set(['USER_NOT_FOUND', 'INVALID_PASSWORD']);
 
 export interface ThrottleOptions {
   attempts: LoginAttemptStore;
@@ -19,36 +16,54 @@ export interface ThrottleOptions {
 
 export type LoginThrottle = ReturnType<typeof createLoginThrottle>;
 
+/** Only a wrong username or password counts; a disabled account or a fault is not a guess. */
+const GUESSES = new Set(['USER_NOT_FOUND', 'INVALID_PASSWORD']);
+
 /**
- * Login throttling per (username, client address), kept in the database so
- * every door and every instance counts alike. An attempt is recorded before
- * the password is checked, so a burst of parallel requests gets no more tries
- * than a patient attacker: at most `maxFailures` attempts are under way or
- * failed inside any window.
+ * Login throttling per (username, client address). Failures are counted in
+ * the database, so every door and every instance sees one count. On each
+ * instance, attempts for one (username, address) run one at a time, each
+ * seeing the failures before it: a burst of parallel guesses gets no more
+ * tries than a patient attacker, and a burst of parallel right passwords
+ * (services starting together under one account) all get in.
  */
 export function createLoginThrottle(options: ThrottleOptions) {
   const { attempts, maxFailures, windowSeconds } = options;
+  const queues = new Map<string, Promise<unknown>>();
+
+  /** Runs `work` after every earlier call for the same key has settled. */
+  function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = queues.get(key) ?? Promise.resolve();
+    const current = previous.catch(() => {}).then(work);
+    queues.set(key, current);
+    void current.catch(() => {}).finally(() => {
+      if (queues.get(key) === current) queues.delete(key);
+    });
+    return current;
+  }
+
   return {
-    async attempt<T>(key: string, address: string, login: () => Promise<T>): Promise<T> {
-      const now = Date.now();
-      const recorded = await attempts.record(key, address, new Date(now - windowSeconds * 1000));
-      if (recorded.count > maxFailures) {
-        await attempts.forget(recorded.id);
-        const retryAfter = Math.max(1, Math.ceil((recorded.oldest.getTime() + windowSeconds * 1000 - now) / 1000));
-        throw new DomainError('TOO_MANY_REQUESTS', `Too many failed attempts; try again in ${retryAfter} seconds`, {
-          retryAfter,
-        });
-      }
-      let result: T;
-      try {
-        result = await login();
-      } catch (error) {
-        // Only a wrong username or password counts; a disabled account or a fault is not a guess.
-        if (!(error instanceof DomainError && GUESSES.has(error.code))) await attempts.forget(recorded.id).catch(() => {});
-        throw error;
-      }
-      await attempts.clear(key, address);
-      return result;
+    attempt<T>(key: string, address: string, login: () => Promise<T>): Promise<T> {
+      return serialised(`${key}\u0000${address}`, async () => {
+        const now = Date.now();
+        const { count, oldest } = await attempts.failures(key, address, new Date(now - windowSeconds * 1000));
+        if (count >= maxFailures) {
+          const until = (oldest?.getTime() ?? now) + windowSeconds * 1000;
+          const retryAfter = Math.max(1, Math.ceil((until - now) / 1000));
+          throw new DomainError('TOO_MANY_REQUESTS', `Too many failed attempts; try again in ${retryAfter} seconds`, {
+            retryAfter,
+          });
+        }
+        let result: T;
+        try {
+          result = await login();
+        } catch (error) {
+          if (error instanceof DomainError && GUESSES.has(error.code)) await attempts.recordFailure(key, address);
+          throw error;
+        }
+        if (count > 0) await attempts.clear(key, address);
+        return result;
+      });
     },
   };
 }

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import type { TestDatabase } from './database.js';
+import { runLogFile } from './logs.js';
 
 export interface CliResult {
   code: number;
@@ -14,7 +15,12 @@ export function cli(database: TestDatabase, args: string[], input = ''): Promise
       process.execPath,
       ['dist/src/cli/main.js', ...args],
       { env: { ...process.env, DATA_DIR: '', DATABASE_URL: '', ...database.env, LOG_LEVEL: 'warn' } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      (error, stdout, stderr) => {
+        const keep = runLogFile('cli');
+        keep(stdout);
+        keep(stderr);
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      },
     );
     child.stdin?.end(input);
   });

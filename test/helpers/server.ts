@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { runLogFile } from './logs.js';
 
 export const ADMIN_PASSWORD = 'correct horse battery';
 
@@ -34,7 +35,15 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     ...options.env,
   });
   const logs: string[] = [];
-  const app = await buildApp(config, { logStream: { write: (line) => void logs.push(line) } });
+  const keep = runLogFile('server');
+  const app = await buildApp(config, {
+    logStream: {
+      write: (line) => {
+        logs.push(line);
+        keep(line);
+      },
+    },
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
   const stop = () => app.close();

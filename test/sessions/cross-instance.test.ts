@@ -79,6 +79,18 @@ describe.runIf(DB_KIND === 'postgres')('two instances on one PostgreSQL', () => 
     expect(worst).toBeLessThan(1000);
   });
 
+  it('count login failures together: failures on one instance throttle the other', async () => {
+    await a.app.keyway.services.users.create({ username: 'shared', password: 'shared-password', role: 'viewer' });
+    for (const server of [a, b, a, b, a]) {
+      expect((await post(server.url, '/login', { username: 'shared', password: 'wrong' })).status).toBe(401);
+    }
+    for (const server of [a, b]) {
+      const reply = await post(server.url, '/login', { username: 'shared', password: 'shared-password' });
+      expect(reply.status).toBe(429);
+      expect(reply.headers.get('retry-after')).toMatch(/^\d+$/);
+    }
+  });
+
   it('rotates keys from the command line: every instance signs with the new key, old tokens keep verifying', async () => {
     const before = await login(a.url, 'nina', 'nina-password');
     const oldKid = kidOf(before.token);

@@ -1,6 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 
-/** One login attempt under way or failed, per username key and client address (core/throttle.service.ts). */
+/** One failed login, per username key and client address (core/throttle.service.ts). */
 export const LoginAttempt = defineEntity({
   name: 'LoginAttempt',
   tableName: 'login_attempts',

@@ -39,7 +39,12 @@ function hasApolloCode(error: unknown): boolean {
   return typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR';
 }
 
-// "Did you mean ...?" names fields and types a caller may not know about.
+// "Did you mean ...?" names fields and types a caller may not know about; a variable's
+// rejected value (a password sent with the wrong type, say) is not echoed back either.
 function withoutSuggestions(message: string): string {
-  return message.replace(/ ?Did you mean [^?]*\?/g, '').trim();
+  return message
+    .replace(/ ?Did you mean [^?]*\?/g, '')
+    .replace(/got invalid value [\s\S]*?; /, 'got an invalid value; ')
+    .replace(/(cannot represent [^:]*): [\s\S]*$/, '$1')
+    .trim();
 }

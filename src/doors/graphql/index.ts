@@ -5,6 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../../core/services.js';
 import { createRequestContext, type RequestContext } from '../request-context.js';
 import { formatError, isUnexpected } from './errors.js';
+import { LIMITS, validationRules } from './limits.js';
 import { buildGraphQLSchema } from './schema.js';
 
 /** The GraphQL door: Apollo Server on Fastify at /graphql. */
@@ -13,8 +14,12 @@ export const graphqlDoor: FastifyPluginAsync<{ services: Services }> = async (ap
     schema: await buildGraphQLSchema(),
     formatError,
     includeStacktraceInErrorResponses: false,
-    introspection: !services.settings.production,
+    introspection: services.settings.introspection,
     validationOptions: { hideSuggestions: true },
+    validationRules,
+    parseOptions: { maxTokens: LIMITS.tokens },
+    // Apollo's defaults, stated: no batched requests (one request, one password check) and CSRF prevention.
+    allowBatchedHttpRequests: false,
     csrfPrevention: true,
     plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), logUnexpectedErrors],
   });
