@@ -70,6 +70,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     error: (error, message) => app.log.error({ err: error }, message),
   });
   app.addHook('onClose', () => keyway.close());
+  // Once closing, every answer (to a request already in flight) ends its connection: otherwise the
+  // server would wait for clients' idle keep-alive connections to time out before it could exit.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   try {
     const { services, database } = keyway;
     app.decorate('keyway', { services, database });

@@ -75,20 +75,25 @@ export const logoutInput = z.object({ allSessions: z.boolean().default(false) })
 
 const MAX_INT = 2_147_483_647;
 
-/** An integer from JSON or from a query string ("12"), never from "" or "1e3". */
+/** An integer in a JSON body: a number, nothing else. */
 function integer(min: number, max: number) {
+  return z.number('must be an integer').int('must be an integer').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+}
+
+/** An integer from a path or a query string ("12") as well as from JSON, never from "" or "1e3". */
+function integerParam(min: number, max: number) {
   return z
     .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], { error: 'must be an integer' })
     .pipe(z.number().int('must be an integer').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 }
 
-export const idField = integer(1, MAX_INT);
+export const idField = integerParam(1, MAX_INT);
 
 export const idInput = z.object({ id: idField });
 
 export const paginationInput = z.object({
-  limit: integer(1, 100).default(50),
-  offset: integer(0, MAX_INT).default(0),
+  limit: integerParam(1, 100).default(50),
+  offset: integerParam(0, MAX_INT).default(0),
 });
 export type Pagination = z.infer<typeof paginationInput>;
 

@@ -1,14 +1,15 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../../core/services.js';
 import { createRequestContext, type RequestContext } from '../request-context.js';
 import { formatError, isUnexpected } from './errors.js';
 import { LIMITS, validationRules } from './limits.js';
+import { playgroundAssets, servePlayground, wantsPlayground } from './playground.js';
 import { buildGraphQLSchema } from './schema.js';
 
-/** The GraphQL door: Apollo Server on Fastify at /graphql. */
+/** The GraphQL door: Apollo Server on Fastify at /graphql, and a playground there for browsers. */
 export const graphqlDoor: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   const apollo = new ApolloServer<RequestContext>({
     schema: await buildGraphQLSchema(),
@@ -21,10 +22,21 @@ export const graphqlDoor: FastifyPluginAsync<{ services: Services }> = async (ap
     // Apollo's defaults, stated: no batched requests (one request, one password check) and CSRF prevention.
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    // Its default landing page loads from a CDN; Keyway serves its own playground instead.
     plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), logUnexpectedErrors],
   });
   await apollo.start();
-  await app.register(fastifyApollo(apollo), { context: async (request) => createRequestContext(services, request) });
+
+  const execute = fastifyApolloHandler(apollo, { context: async (request) => createRequestContext(services, request) });
+  await app.register(playgroundAssets);
+  app.route<{ Reply: string }>({
+    method: ['GET', 'POST', 'OPTIONS'],
+    url: '/graphql',
+    handler(request, reply) {
+      if (!wantsPlayground(request)) return execute.call(this, request, reply);
+      servePlayground(reply);
+    },
+  });
 };
 
 const logUnexpectedErrors: ApolloServerPlugin<RequestContext> = {

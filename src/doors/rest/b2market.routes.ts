@@ -5,6 +5,7 @@ import { resolvePrincipal } from '../../core/principal.js';
 import { passwordField, usernameField } from '../../core/schemas.js';
 import type { Services } from '../../core/services.js';
 import { b2market, errorHandler } from './errors.js';
+import { b2marketError, b2marketLoginResponse, verifyTokenResponse } from './openapi.js';
 
 const b2marketLogin = z.object({ _username: usernameField, _password: passwordField });
 
@@ -13,7 +14,31 @@ export const b2marketRoutes: FastifyPluginAsync<{ services: Services }> = async 
   const api = app.withTypeProvider<ZodTypeProvider>();
   api.setErrorHandler(errorHandler(b2market));
 
-  api.post('/api/login', { schema: { body: b2marketLogin } }, async (request) => {
+  api.post('/api/login', {
+    schema: {
+      tags: ['B2Market'],
+      summary: 'Log in',
+      body: b2marketLogin,
+      response: {
+        200: b2marketLoginResponse,
+        400: b2marketError('A body that is not JSON, or fields missing or of the wrong type', 400, [
+          'Invalid request body.',
+          'Request body is not valid JSON.',
+        ]),
+        401: z.union([
+          b2marketError('Unknown username', 401, ['User not found.']),
+          b2marketError('Wrong password', 401, ['Invalid password.']),
+        ]).describe('Unknown username, or wrong password'),
+        403: b2marketError('The user is disabled', 403, ['User is disabled.']),
+        413: b2marketError('A body over 64 KiB', 413, ['Request body is too large.']),
+        415: b2marketError('A body not sent as application/json', 415, ['Content-Type must be application/json.']),
+        429: b2marketError('Too many failed attempts; Retry-After says when to try again', 429, [
+          'Too many failed attempts. Try again in 840 seconds.',
+        ]),
+        500: b2marketError('The database cannot be reached', 500, ['Database connection failed.']),
+      },
+    },
+  }, async (request) => {
     const { _username: username, _password: password } = request.body;
     const result = await services.auth.login(
       { username, password },
@@ -28,9 +53,26 @@ export const b2marketRoutes: FastifyPluginAsync<{ services: Services }> = async 
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
 
-    scope.post('/api/verify_token', async (request, reply) => {
+    scope.withTypeProvider<ZodTypeProvider>().post('/api/verify_token', {
+      schema: {
+        tags: ['B2Market'],
+        summary: 'Verify a token (any body is ignored)',
+        security: [{ bearerAuth: [] }],
+        response: {
+          200: verifyTokenResponse,
+          401: z
+            .object({ code: z.literal(401), valid: z.literal(false), error: z.string() })
+            .describe('No Authorization header, or not "Bearer <jwt>"')
+            .meta({ examples: [{ code: 401, valid: false, error: 'No token provided.' }] }),
+          500: z
+            .object({ code: z.literal(500), valid: z.literal(false), error: z.string() })
+            .describe('Invalid, expired or revoked token')
+            .meta({ examples: [{ code: 500, valid: false, error: 'Token is not valid. Please login again.' }] }),
+        },
+      },
+    }, async (request, reply) => {
       const result = resolvePrincipal(services.tokens, request.headers.authorization);
-      if (result.ok) return { valid: true, payload: result.principal.claims };
+      if (result.ok) return { valid: true as const, payload: result.principal.claims };
       if (result.reason === 'MISSING' || result.reason === 'MALFORMED') {
         return reply.code(401).send({ code: 401, valid: false, error: 'No token provided.' });
       }

@@ -12,6 +12,7 @@ import {
 } from '../../core/schemas.js';
 import type { Services } from '../../core/services.js';
 import { errorHandler, stockApi, STOCKAPI_TOKEN_FAILURES } from './errors.js';
+import { PROTECTED_RESPONSES, product, stockApiError, stockApiLoginResponse } from './openapi.js';
 import { loginView, productView } from './views.js';
 import { z } from 'zod';
 
@@ -22,8 +23,33 @@ export const stockApiRoutes: FastifyPluginAsync<{ services: Services }> = async 
   const api = app.withTypeProvider<ZodTypeProvider>();
   api.setErrorHandler(errorHandler(stockApi));
 
-  api.post('/login', { schema: { body: loginInput }, config: { failureMessage: 'Error en el login' } }, async (request) =>
-    loginView(await services.auth.login(request.body, { ip: request.ip, userAgent: request.headers['user-agent'] })),
+  api.post(
+    '/login',
+    {
+      schema: {
+        tags: ['StockAPI'],
+        summary: 'Log in',
+        body: loginInput,
+        response: {
+          200: stockApiLoginResponse,
+          400: stockApiError('A body that is not JSON, or fields missing or of the wrong type', [
+            'Datos inválidos',
+            'El cuerpo de la solicitud no es JSON válido',
+          ]),
+          401: stockApiError('Unknown username, or wrong password', ['Usuario no encontrado', 'Contraseña incorrecta']),
+          403: stockApiError('The user is disabled', ['Usuario deshabilitado']),
+          413: stockApiError('A body over 64 KiB', ['El cuerpo de la solicitud es demasiado grande']),
+          415: stockApiError('A body not sent as application/json', ['El cuerpo debe enviarse como application/json']),
+          429: stockApiError('Too many failed attempts; Retry-After says when to try again', [
+            'Demasiados intentos. Intente de nuevo en 840 segundos',
+          ]),
+          500: stockApiError('Any other failure', ['Error en el login']),
+        },
+      },
+      config: { failureMessage: 'Error en el login' },
+    },
+    async (request) =>
+      loginView(await services.auth.login(request.body, { ip: request.ip, userAgent: request.headers['user-agent'] })),
   );
 
   // Token and permission are checked on arrival, before a body is read: a caller without the
@@ -39,29 +65,77 @@ export const stockApiRoutes: FastifyPluginAsync<{ services: Services }> = async 
     authorize(result.principal, { permissions: [permission] });
   });
 
-  api.get('/products', { schema: { querystring: paginationInput }, config: { permission: 'GET' } }, async (request, reply) => {
+  const guarded = (summary: string, permission: Permission) => ({
+    tags: ['StockAPI'],
+    summary,
+    description: `Needs the ${permission} permission.`,
+    security: [{ bearerAuth: [] }],
+  });
+  const badInput = stockApiError('Fields missing or of the wrong type', ['Datos inválidos']);
+  const notFound = stockApiError('No product has that id', ['Producto no encontrado']);
+
+  api.get('/products', {
+    schema: {
+      ...guarded('List products, a page at a time (the total in X-Total-Count)', 'GET'),
+      querystring: paginationInput,
+      response: { 200: z.array(product).describe('A page of products'), 400: badInput, ...PROTECTED_RESPONSES },
+    },
+    config: { permission: 'GET' },
+  }, async (request, reply) => {
     const { items, total } = await services.products.list(request.query);
     reply.header('x-total-count', String(total));
     return items.map(productView);
   });
 
-  api.get('/products/:id', { schema: { params: productParams }, config: { permission: 'GET' } }, async (request) =>
-    productView(await services.products.get(request.params.id)),
-  );
+  api.get('/products/:id', {
+    schema: {
+      ...guarded('Read a product', 'GET'),
+      params: productParams,
+      response: { 200: product, 400: badInput, 404: notFound, ...PROTECTED_RESPONSES },
+    },
+    config: { permission: 'GET' },
+  }, async (request) => productView(await services.products.get(request.params.id)));
 
-  api.post('/products', { schema: { body: createProductInput }, config: { permission: 'POST' } }, async (request, reply) =>
-    reply.code(201).send(productView(await services.products.create(request.body))),
-  );
+  api.post('/products', {
+    schema: {
+      ...guarded('Create a product', 'POST'),
+      body: createProductInput,
+      response: {
+        201: product.describe('Created'),
+        400: badInput,
+        409: stockApiError('The SKU is taken', ['Ya existe un producto con ese SKU']),
+        ...PROTECTED_RESPONSES,
+      },
+    },
+    config: { permission: 'POST' },
+  }, async (request, reply) => reply.code(201).send(productView(await services.products.create(request.body))));
 
-  api.put(
-    '/products/:id',
-    { schema: { params: productParams, body: updateProductInput }, config: { permission: 'PUT' } },
-    async (request) => productView(await services.products.update(request.params.id, request.body)),
-  );
+  api.put('/products/:id', {
+    schema: {
+      ...guarded('Change the fields given of a product', 'PUT'),
+      params: productParams,
+      body: updateProductInput,
+      response: {
+        200: product,
+        400: badInput,
+        404: notFound,
+        409: stockApiError('The SKU is taken', ['Ya existe un producto con ese SKU']),
+        ...PROTECTED_RESPONSES,
+      },
+    },
+    config: { permission: 'PUT' },
+  }, async (request) => productView(await services.products.update(request.params.id, request.body)));
 
-  api.delete('/products/:id', { schema: { params: productParams }, config: { permission: 'DELETE' } }, async (request, reply) => {
+  api.delete('/products/:id', {
+    schema: {
+      ...guarded('Delete a product', 'DELETE'),
+      params: productParams,
+      response: { 204: z.null().describe('Deleted'), 400: badInput, 404: notFound, ...PROTECTED_RESPONSES },
+    },
+    config: { permission: 'DELETE' },
+  }, async (request, reply) => {
     await services.products.delete(request.params.id);
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 };
 

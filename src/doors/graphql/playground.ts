@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+
+const require = createRequire(import.meta.url);
+
+/** A package's own directory: their `exports` maps hide the UMD builds from `require.resolve`. */
+function packageFile(name: string, file: string): string {
+  return join(dirname(require.resolve(`${name}/package.json`)), file);
+}
+
+/**
+ * The playground's files, read once at start: GraphiQL 3's UMD build (the
+ * last GraphiQL with one) over React 18's (React 19 has none), and the page's
+ * own script. Nothing is fetched from the internet, so it works offline and
+ * under a strict Content-Security-Policy.
+ */
+function loadAssets(): Map<string, { type: string; body: Buffer }> {
+  const js = 'text/javascript; charset=utf-8';
+  const here = dirname(fileURLToPath(import.meta.url));
+  const files: Record<string, [string, string]> = {
+    'react.js': [packageFile('react', 'umd/react.production.min.js'), js],
+    'react-dom.js': [packageFile('react-dom', 'umd/react-dom.production.min.js'), js],
+    'graphiql.js': [packageFile('graphiql', 'graphiql.min.js'), js],
+    'graphiql.css': [packageFile('graphiql', 'graphiql.min.css'), 'text/css; charset=utf-8'],
+    // Beside this module in src/ and, copied by the build, in dist/.
+    'playground.js': [join(here, 'playground', 'playground.js'), js],
+  };
+  return new Map(Object.entries(files).map(([name, [path, type]]) => [name, { type, body: readFileSync(path) }]));
+}
+
+const PAGE = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>Keyway · GraphQL</title>
+    <link rel="icon" href="data:," />
+    <link rel="stylesheet" href="/graphql/assets/graphiql.css" />
+    <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+  </head>
+  <body>
+    <div id="graphiql">Loading the playground…</div>
+    <script src="/graphql/assets/react.js"></script>
+    <script src="/graphql/assets/react-dom.js"></script>
+    <script src="/graphql/assets/graphiql.js"></script>
+    <script src="/graphql/assets/playground.js"></script>
+  </body>
+</html>
+`;
+
+// Scripts only from Keyway itself; GraphiQL sets inline styles, so styles may be inline.
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+
+/** A browser opening /graphql: a GET for HTML that is not itself a GraphQL query. */
+export function wantsPlayground(request: FastifyRequest): boolean {
+  return (
+    request.method === 'GET' &&
+    !request.url.includes('query=') &&
+    (request.headers.accept ?? '').includes('text/html')
+  );
+}
+
+export function servePlayground(reply: FastifyReply<any>): void {
+  void reply.header('content-security-policy', CSP).type('text/html; charset=utf-8').send(PAGE);
+}
+
+export const playgroundAssets: FastifyPluginAsync = async (app) => {
+  const assets = loadAssets();
+  app.get<{ Params: { file: string } }>('/graphql/assets/:file', async (request, reply) => {
+    const asset = assets.get(request.params.file);
+    if (!asset) return reply.code(404).send({ message: 'Not found' });
+    return reply.header('cache-control', 'public, max-age=86400').type(asset.type).send(asset.body);
+  });
+};

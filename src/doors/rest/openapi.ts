@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+/**
+ * The REST door's answers, as zod schemas: @fastify/swagger turns them (and
+ * the request schemas that validate every request) into /openapi.json. The
+ * error bodies are the replaced APIs' own, quoted as examples.
+ */
+
+/** A StockAPI error: `{"message": …}`, one schema per status with its messages as examples. */
+export function stockApiError(description: string, messages: string[]) {
+  return z
+    .object({ message: z.string(), errors: z.record(z.string(), z.array(z.string())).optional() })
+    .describe(description)
+    .meta({ examples: messages.map((message) => ({ message })) });
+}
+
+/** A B2Market error: `{"code": N, "error": …}`. */
+export function b2marketError(description: string, code: number, errors: string[]) {
+  return z
+    .object({ code: z.literal(code), error: z.string(), fields: z.record(z.string(), z.array(z.string())).optional() })
+    .describe(description)
+    .meta({ examples: errors.map((error) => ({ code, error })) });
+}
+
+const permissionMap = z.object({ GET: z.boolean(), POST: z.boolean(), PUT: z.boolean(), DELETE: z.boolean() });
+
+export const tokenPayload = z
+  .object({
+    sub: z.string(),
+    id: z.number().int(),
+    username: z.string(),
+    role: z.string(),
+    roles: permissionMap,
+    iat: z.number().int(),
+    exp: z.number().int(),
+    iss: z.string(),
+    aud: z.string().optional(),
+    jti: z.string(),
+    sid: z.string(),
+  })
+  .describe("The access token's claims: a superset of both replaced APIs' payloads");
+
+export const stockApiLoginResponse = z
+  .object({
+    token: z.string().describe('The access token (JWT), for Authorization: Bearer …'),
+    refreshToken: z.string(),
+    expiresAt: z.string().describe('ISO-8601'),
+    user: z.object({ id: z.number().int(), username: z.string(), role: z.string() }),
+  })
+  .describe('Logged in');
+
+export const b2marketLoginResponse = z
+  .object({ token: z.string(), refreshToken: z.string(), expiresAt: z.string() })
+  .describe('Logged in');
+
+export const verifyTokenResponse = z.object({ valid: z.literal(true), payload: tokenPayload }).describe('The token is valid');
+
+export const product = z
+  .object({
+    id: z.number().int(),
+    sku: z.string(),
+    name: z.string(),
+    description: z.string(),
+    price: z.string().regex(/^\d+\.\d{2}$/).describe('A decimal string with two places'),
+    stock: z.number().int().min(0),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .describe('A product');
+
+const statusOk = z.object({ status: z.literal('ok') });
+
+export const jwks = z
+  .object({ keys: z.array(z.object({ kty: z.string(), kid: z.string(), alg: z.string(), use: z.string(), n: z.string().optional(), e: z.string().optional() })) })
+  .describe('The public keys that verify access tokens (none in HS256 mode)');
+
+export const discovery = z
+  .object({
+    issuer: z.string(),
+    jwks_uri: z.string(),
+    id_token_signing_alg_values_supported: z.array(z.string()),
+    subject_types_supported: z.array(z.string()),
+    claims_supported: z.array(z.string()),
+  })
+  .describe('OpenID-style discovery');
+
+export const health = statusOk.describe('The process is up');
+export const ready = statusOk.describe('The database answers');
+export const notReady = z.object({ status: z.literal('unavailable'), reason: z.string() }).describe('The database does not answer');
+
+/** StockAPI's verifyToken middleware table, for every protected route. */
+export const PROTECTED_RESPONSES = {
+  401: stockApiError('No Authorization header, or not "Bearer <jwt>"', ['No se proporcionó token', 'Token inválido']),
+  403: stockApiError('Expired, badly signed or revoked token; or a missing permission', [
+    'Token expirado o inválido',
+    'Permiso denegado',
+  ]),
+  503: stockApiError('The database is unreachable', ['Base de datos no disponible']),
+};
+
+export const OPENAPI_INFO = {
+  title: 'Keyway REST',
+  description:
+    "The REST door of Keyway: StockAPI's /login and products API and B2Market's /api/login and /api/verify_token, " +
+    'drop-in compatible with both, plus discovery and health. GraphQL (/graphql) and tRPC (/trpc) are described by ' +
+    'schema.graphql and the AppRouter type.',
+  version: '1',
+};
