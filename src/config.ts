@@ -66,6 +66,7 @@ const environment = z.object({
   GRAPHQL_INTROSPECTION: boolean.optional(),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_FAILURE_WINDOW: duration(1, 86400).default(15 * 60),
+  TOKEN_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
 });
 
@@ -90,6 +91,8 @@ export interface Config {
     audience?: string;
     accessTtlSeconds: number;
     clockToleranceSeconds: number;
+    /** Verified tokens remembered (their expiry and session still checked on every use); 0 turns it off. */
+    cacheSize: number;
   };
   sessions: { refreshTtlSeconds: number; reuseIntervalSeconds: number };
   /** The proxies (addresses, CIDRs) whose X-Forwarded-For is believed; none by default. */
@@ -137,6 +140,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       audience: e.JWT_AUDIENCE,
       accessTtlSeconds: e.TOKEN_TTL,
       clockToleranceSeconds: e.CLOCK_TOLERANCE,
+      cacheSize: e.TOKEN_CACHE_SIZE,
     },
     sessions: { refreshTtlSeconds: e.REFRESH_TTL, reuseIntervalSeconds: e.REFRESH_REUSE_INTERVAL },
     trustProxy: e.TRUST_PROXY,

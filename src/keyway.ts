@@ -96,6 +96,7 @@ async function createServices(config: Config, database: Database, log: Logger) {
     ttlSeconds: jwt.accessTtlSeconds,
     clockToleranceSeconds: jwt.clockToleranceSeconds,
     isRevoked: (sessionId) => revocations.has(sessionId),
+    cacheSize: jwt.cacheSize,
   });
   const userStore = createUserRepository(orm);
   const sessions = createSessionsService({

@@ -55,6 +55,7 @@ interface SigningCandidate {
 export class KeyRing {
   private signers: SigningCandidate[] = [];
   private readonly verifying = new Map<string, VerificationKey>();
+  private readonly listeners: Array<() => void> = [];
 
   private constructor(
     readonly algorithm: SigningAlgorithm,
@@ -93,6 +94,12 @@ export class KeyRing {
       }
     }
     this.signers = signers;
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Called whenever the keys change (anything verified with the old set is to be verified again). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
   }
 
   /** The key to sign with now: the latest whose activation has come (the earliest, if none has yet). */

@@ -40,6 +40,8 @@ export interface TokenServiceOptions {
   clockToleranceSeconds: number;
   /** Whether a session has been revoked; consulted on every verification, in memory. */
   isRevoked: (sessionId: string) => boolean;
+  /** How many verified tokens to remember (0: none). */
+  cacheSize: number;
 }
 
 export interface TokenService {
@@ -50,6 +52,8 @@ export interface TokenService {
 
 export function createTokenService(options: TokenServiceOptions): TokenService {
   const { keys, issuer, audience, ttlSeconds, clockToleranceSeconds, isRevoked } = options;
+  const verified = new VerifiedTokens(options.cacheSize);
+  keys.onChange(() => verified.clear());
 
   return {
     sign(subject) {
@@ -73,6 +77,15 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     },
 
     verify(token) {
+      // A token verified before is not verified again; its expiry and its session are, every time.
+      const known = verified.get(token);
+      if (known) {
+        if ((known.exp + clockToleranceSeconds) * 1000 <= Date.now()) {
+          verified.delete(token);
+          return { ok: false, code: 'TOKEN_EXPIRED' };
+        }
+        return isRevoked(known.sid) ? { ok: false, code: 'SESSION_REVOKED' } : { ok: true, claims: known };
+      }
       const decoded = jwt.decode(token, { complete: true });
       const key = keys.verificationKey(decoded?.header.kid);
       if (!key) return { ok: false, code: 'TOKEN_INVALID' };
@@ -90,9 +103,40 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       }
       if (!isAccessClaims(claims)) return { ok: false, code: 'TOKEN_INVALID' };
       if (isRevoked(claims.sid)) return { ok: false, code: 'SESSION_REVOKED' };
+      verified.set(token, claims);
       return { ok: true, claims };
     },
   };
+}
+
+/**
+ * Tokens whose signature, issuer and audience were checked, by their exact
+ * text, so a frontend sending the same token on every request pays for one
+ * RSA verification. Bounded: the oldest entry goes first. Emptied whenever
+ * the keys change.
+ */
+class VerifiedTokens {
+  private readonly entries = new Map<string, AccessClaims>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(token: string): AccessClaims | undefined {
+    return this.capacity > 0 ? this.entries.get(token) : undefined;
+  }
+
+  set(token: string, claims: AccessClaims): void {
+    if (this.capacity === 0) return;
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(token, claims);
+  }
+
+  delete(token: string): void {
+    this.entries.delete(token);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
 }
 
 function isAccessClaims(value: unknown): value is AccessClaims {

@@ -1,5 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../../core/services.js';
@@ -22,8 +22,14 @@ export const graphqlDoor: FastifyPluginAsync<{ services: Services }> = async (ap
     // Apollo's defaults, stated: no batched requests (one request, one password check) and CSRF prevention.
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
-    // Its default landing page loads from a CDN; Keyway serves its own playground instead.
-    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), logUnexpectedErrors],
+    plugins: [
+      fastifyApolloDrainPlugin(app),
+      // Its default landing page loads from a CDN; Keyway serves its own playground instead.
+      ApolloServerPluginLandingPageDisabled(),
+      // Installed by default, it wraps every field's resolver to compute cache hints Keyway never sends.
+      ApolloServerPluginCacheControlDisabled(),
+      logUnexpectedErrors,
+    ],
   });
   await apollo.start();
 

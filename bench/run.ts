@@ -1,0 +1,288 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import autocannon, { type Result } from 'autocannon';
+
+/**
+ * `npm run bench`: Keyway's doors beside references doing the same work with
+ * nothing else, loaded on loopback with autocannon in interleaved rounds, on
+ * this machine, in this run. Only ratios measured side by side mean anything
+ * on a shared machine, so the table's ratio is the median of per-round ratios
+ * to the floor (node:http + node:crypto) measured in the same round.
+ */
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2.5);
+const CONNECTIONS = 16;
+const PASSWORD = 'bench-password-of-some-length';
+const ARGON2ID = { algorithm: 2 as Algorithm, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+
+interface Target {
+  name: string;
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+}
+
+interface Figures {
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const round = (value: number, places = 2) => Math.round(value * 10 ** places) / 10 ** places;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+let nextPort = 43_100 + Math.floor(Math.random() * 500) * 10;
+
+function start(script: string, env: Record<string, string>): { child: ChildProcess; url: string } {
+  const port = nextPort++;
+  const child = fork(script, [], { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  children.push(child);
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+async function until(url: string): Promise<void> {
+  for (let tries = 0; tries < 600; tries++) {
+    const status = await fetch(url).then((reply) => reply.status, () => 0);
+    if (status === 200) return;
+    await sleep(100);
+  }
+  throw new Error(`${url} never answered`);
+}
+
+/** A Keyway on PGlite in a fresh directory, logging at warn. */
+async function keyway(env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'keyway-bench-'));
+  dirs.push(dir);
+  const server = start('dist/src/main.js', {
+    DATA_DIR: dir,
+    LOG_LEVEL: 'warn',
+    ADMIN_PASSWORD: PASSWORD,
+    LOGIN_MAX_FAILURES: '1000',
+    ...env,
+  });
+  await until(`${server.url}/readyz`);
+  const login = await fetch(`${server.url}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  }).then((reply) => reply.json() as Promise<{ token: string }>);
+  return { ...server, token: login.token };
+}
+
+async function reference(name: string, jwk: unknown): Promise<string> {
+  const server = start(`dist-bench/bench/references/${name}.js`, { KEYWAY_JWK: JSON.stringify(jwk) });
+  await new Promise<void>((resolve, reject) => {
+    server.child.once('message', () => resolve());
+    server.child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
+  });
+  return server.url;
+}
+
+async function load(target: Target, options: Partial<autocannon.Options> = {}): Promise<Result> {
+  const result = await autocannon({
+    url: target.url,
+    method: target.method,
+    headers: target.headers,
+    body: target.body,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    ...options,
+  });
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+    throw new Error(`${target.name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+  }
+  return result;
+}
+
+function rssMb(child: ChildProcess): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+function verifyTargets(prefix: string, url: string, token: string): Target[] {
+  const bearer = { authorization: `Bearer ${token}` };
+  const json = { 'content-type': 'application/json' };
+  return [
+    { name: `${prefix}rest`, url: `${url}/api/verify_token`, method: 'POST', headers: bearer },
+    {
+      name: `${prefix}graphql`,
+      url: `${url}/graphql`,
+      method: 'POST',
+      headers: { ...bearer, ...json },
+      body: JSON.stringify({ query: '{ verifyToken { valid payload { sub username role } } }' }),
+    },
+    { name: `${prefix}trpc`, url: `${url}/trpc/auth.verifyToken`, method: 'GET', headers: bearer },
+  ];
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  console.log(`keyway bench: ${ROUNDS} rounds of ${SECONDS} s per target, ${CONNECTIONS} connections, ${availableParallelism()} cores`);
+
+  const cached = await keyway();
+  const uncached = await keyway({ TOKEN_CACHE_SIZE: '0' });
+  const { keys } = (await fetch(`${cached.url}/.well-known/jwks.json`).then((reply) => reply.json())) as { keys: unknown[] };
+  const [floor, fastify, express] = await Promise.all(['floor', 'fastify', 'express'].map((name) => reference(name, keys[0])));
+  const bearer = { authorization: `Bearer ${cached.token}` };
+
+  const targets: Target[] = [
+    { name: 'floor', url: `${floor}/api/verify_token`, method: 'POST', headers: bearer },
+    { name: 'fastify', url: `${fastify}/api/verify_token`, method: 'POST', headers: bearer },
+    { name: 'express', url: `${express}/api/verify_token`, method: 'POST', headers: bearer },
+    ...verifyTargets('', cached.url, cached.token),
+    { name: 'products', url: `${cached.url}/products?limit=20`, method: 'GET', headers: bearer },
+    ...verifyTargets('uncached ', uncached.url, uncached.token),
+  ];
+
+  // BENCH_ONLY=floor,graphql narrows a run to some targets while profiling (the floor always stays).
+  const only = process.env.BENCH_ONLY?.split(',');
+  if (only) targets.splice(0, targets.length, ...targets.filter((target) => target.name === 'floor' || only.includes(target.name)));
+
+  // Warm every target up (JIT, caches), then interleave: each round loads every target once.
+  for (const target of targets) await load(target, { duration: 1 });
+  const memoryIdle = rssMb(cached.child);
+  let memoryLoaded = memoryIdle;
+  const results = new Map<string, Result[]>(targets.map((target) => [target.name, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const target of targets) {
+      const sampler = setInterval(() => (memoryLoaded = Math.max(memoryLoaded, rssMb(cached.child))), 250);
+      results.get(target.name)!.push(await load(target));
+      clearInterval(sampler);
+    }
+    process.stdout.write(`  round ${r + 1}/${ROUNDS} done\n`);
+  }
+
+  if (only) {
+    for (const target of targets) console.log(`${target.name}: ${JSON.stringify(figuresOf(results, target.name))}`);
+    return;
+  }
+  const floorRps = results.get('floor')!.map((result) => result.requests.average);
+  const figures = (name: string): Figures & { ratio: number } => {
+    const runs = results.get(name)!;
+    return {
+      rps: Math.round(median(runs.map((result) => result.requests.average))),
+      p50_ms: round(median(runs.map((result) => result.latency.p50))),
+      p99_ms: round(median(runs.map((result) => result.latency.p99))),
+      ratio: round(median(runs.map((result, index) => result.requests.average / floorRps[index]!))),
+    };
+  };
+
+  // Logins: raw argon2 in this process, then Keyway's login, then verification under a login storm.
+  const passwordHash = await hash(PASSWORD, ARGON2ID);
+  const argon2Ms: number[] = [];
+  for (let n = 0; n < 30; n++) {
+    const begun = performance.now();
+    await verify(passwordHash, PASSWORD, ARGON2ID);
+    argon2Ms.push(performance.now() - begun);
+  }
+  const parallelism = Math.max(1, availableParallelism() - 1);
+  const argon2Started = performance.now();
+  let argon2Done = 0;
+  await Promise.all(
+    Array.from({ length: parallelism }, async () => {
+      while (performance.now() - argon2Started < 3000) {
+        await verify(passwordHash, PASSWORD, ARGON2ID);
+        argon2Done++;
+      }
+    }),
+  );
+  const argon2PerSecond = argon2Done / ((performance.now() - argon2Started) / 1000);
+
+  const loginTarget: Target = {
+    name: 'login',
+    url: `${cached.url}/login`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  };
+  const loginAlone = await load(loginTarget, { connections: 1, duration: 4 });
+  const loginStorm = await load(loginTarget, { connections: 8, duration: 4 });
+
+  const verifyRest = verifyTargets('', cached.url, cached.token)[0]!;
+  const fixedRate = { connections: 10, overallRate: 1000, duration: 5 };
+  const quiet = await load(verifyRest, fixedRate);
+  const [stormy] = await Promise.all([load(verifyRest, fixedRate), load(loginTarget, { connections: 16, duration: 5.5 })]);
+
+  const doors = { rest: figures('rest'), graphql: figures('graphql'), trpc: figures('trpc') };
+  const out = {
+    doors,
+    doors_without_token_cache: {
+      rest: figures('uncached rest'),
+      graphql: figures('uncached graphql'),
+      trpc: figures('uncached trpc'),
+    },
+    products: figures('products'),
+    references: { floor: figures('floor'), fastify: figures('fastify'), express: figures('express') },
+    login: {
+      argon2_verify_p50_ms: round(median(argon2Ms)),
+      argon2_verifications_per_s: round(argon2PerSecond, 1),
+      login_p50_ms: round(loginAlone.latency.p50),
+      login_rps: round(loginStorm.requests.average, 1),
+      verify_p99_ms_at_1000rps_idle: round(quiet.latency.p99),
+      verify_p99_ms_at_1000rps_during_logins: round(stormy.latency.p99),
+    },
+    memory_mb: { idle: round(memoryIdle, 1), under_load: round(memoryLoaded, 1) },
+    seconds: Math.round((performance.now() - started) / 1000),
+  };
+
+  printTable(out);
+  if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, `${JSON.stringify(out, null, 2)}\n`);
+}
+
+function figuresOf(results: Map<string, Result[]>, name: string) {
+  const floorRps = results.get('floor')!.map((result) => result.requests.average);
+  const runs = results.get(name)!;
+  return {
+    rps: Math.round(median(runs.map((result) => result.requests.average))),
+    ratio: round(median(runs.map((result, index) => result.requests.average / floorRps[index]!))),
+    ratios: runs.map((result, index) => round(result.requests.average / floorRps[index]!)),
+  };
+}
+
+function printTable(out: {
+  doors: Record<string, Figures & { ratio: number }>;
+  doors_without_token_cache: Record<string, Figures & { ratio: number }>;
+  products: Figures & { ratio: number };
+  references: Record<string, Figures & { ratio: number }>;
+  login: Record<string, number>;
+  memory_mb: { idle: number; under_load: number };
+  seconds: number;
+}): void {
+  const rows: Array<[string, Figures & { ratio: number }]> = [
+    ...Object.entries(out.references).map(([name, f]) => [`reference: ${name}`, f] as [string, Figures & { ratio: number }]),
+    ...Object.entries(out.doors).map(([name, f]) => [`keyway ${name}`, f] as [string, Figures & { ratio: number }]),
+    ...Object.entries(out.doors_without_token_cache).map(([name, f]) => [`keyway ${name} (no token cache)`, f] as [string, Figures & { ratio: number }]),
+    ['keyway GET /products', out.products],
+  ];
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(34) : cell.padStart(9))).join(' | ')} |`;
+  console.log('');
+  console.log(line(['median of rounds', 'req/s', 'p50 ms', 'p99 ms', 'ratio']));
+  console.log(line(['-'.repeat(34), '-'.repeat(9), '-'.repeat(9), '-'.repeat(9), '-'.repeat(9)]));
+  for (const [name, f] of rows) console.log(line([name, String(f.rps), f.p50_ms.toFixed(2), f.p99_ms.toFixed(2), f.ratio.toFixed(2)]));
+  console.log('');
+  const l = out.login;
+  console.log(`argon2id verify (raw, this process): p50 ${l.argon2_verify_p50_ms} ms, ${l.argon2_verifications_per_s}/s on ${Math.max(1, availableParallelism() - 1)} thread(s)`);
+  console.log(`login (POST /login): p50 ${l.login_p50_ms} ms alone, ${l.login_rps} logins/s under load`);
+  console.log(`verify p99 at 1000 req/s: ${l.verify_p99_ms_at_1000rps_idle} ms idle, ${l.verify_p99_ms_at_1000rps_during_logins} ms while logins saturate the CPU`);
+  console.log(`memory (RSS): ${out.memory_mb.idle} MB idle, ${out.memory_mb.under_load} MB under load`);
+  console.log(`took ${out.seconds} s`);
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const child of children) child.kill('SIGTERM');
+    setTimeout(() => {
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    }, 2000);
+  });
