@@ -1,4 +1,6 @@
+import { createTRPCClient, httpBatchLink, httpBatchStreamLink } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppRouter } from '../../src/doors/trpc/index.js';
 import { call, post, trpc } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.js';
 
@@ -80,5 +82,23 @@ describe('tRPC auth.verifyToken and auth.me', () => {
     const reply = await trpc(server.url, 'query', 'auth.nothing');
     expect(reply.status).toBe(404);
     expect(reply.body.error.data.code).toBe('NOT_FOUND');
+  });
+
+  it('answers a batch in one piece, and streams it to httpBatchStreamLink', async () => {
+    const token = (await trpc(server.url, 'mutation', 'auth.login', { username: 'tomas', password: 'tomas-password' })).body.result.data.token;
+    const plain = await call(server.url, '/trpc/auth.verifyToken,auth.me?batch=1&input=%7B%7D', { token });
+    expect(plain.headers.get('content-length')).toBe(String(Buffer.byteLength(plain.text)));
+    expect(plain.body.map((item: any) => Object.keys(item.result.data))).toEqual([['valid', 'code', 'payload'], expect.arrayContaining(['username'])]);
+
+    const streamed = await call(server.url, '/trpc/auth.verifyToken,auth.me?batch=1&input=%7B%7D', { token, headers: { 'trpc-accept': 'application/jsonl' } });
+    expect(streamed.headers.get('transfer-encoding')).toBe('chunked');
+    expect(streamed.headers.get('content-length')).toBeNull();
+
+    for (const link of [httpBatchLink, httpBatchStreamLink]) {
+      const client = createTRPCClient<AppRouter>({ links: [link({ url: `${server.url}/trpc`, headers: { authorization: `Bearer ${token}` } })] });
+      const [verdict, me] = await Promise.all([client.auth.verifyToken.query(), client.auth.me.query()]);
+      expect(verdict.valid).toBe(true);
+      expect(me.username).toBe('tomas');
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
-import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { ZodError } from 'zod';
 import { DomainError, toDomainError, type ErrorCode, type ErrorDetails } from '../../core/errors.js';
 import { describeIssues, fieldErrors } from '../../core/schemas.js';
@@ -20,8 +21,14 @@ const TRPC_CODES: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 };
 
-export function toTRPCError(error: DomainError): TRPCError {
-  return new TRPCError({ code: TRPC_CODES[error.code], message: error.message, cause: error });
+/**
+ * The code and HTTP status a failed call answers with. A domain error thrown
+ * by a procedure reaches tRPC as an INTERNAL_SERVER_ERROR whose cause it is:
+ * its own code decides (mapped here rather than in a middleware wrapping every call).
+ */
+export function trpcCodeOf(error: TRPCError): { code: TRPC_ERROR_CODE_KEY; jsonRpcCode: number; httpStatus: number } {
+  const mapped = error.cause instanceof DomainError ? new TRPCError({ code: TRPC_CODES[error.cause.code] }) : error;
+  return { code: mapped.code, jsonRpcCode: TRPC_ERROR_CODES_BY_KEY[mapped.code], httpStatus: getHTTPStatusCodeFromError(mapped) };
 }
 
 /** The domain view of whatever a procedure failed with: zod input errors, domain errors, the unexpected. */

@@ -1,9 +1,8 @@
 import { initTRPC } from '@trpc/server';
 import { authorize, type Requirement } from '../../core/authorization.js';
-import { DomainError } from '../../core/errors.js';
 import type { Permission } from '../../core/permissions.js';
 import { caller, type RequestContext } from '../request-context.js';
-import { domainErrorOf, toTRPCError, type DomainErrorData } from './errors.js';
+import { domainErrorOf, trpcCodeOf, type DomainErrorData } from './errors.js';
 
 /**
  * One initTRPC for the whole router. No transformer: inputs and outputs are
@@ -12,28 +11,17 @@ import { domainErrorOf, toTRPCError, type DomainErrorData } from './errors.js';
 const t = initTRPC.context<RequestContext>().create({
   errorFormatter({ shape, error }) {
     const { error: domain } = domainErrorOf(error);
-    const data: typeof shape.data & DomainErrorData = {
-      code: shape.data.code,
-      httpStatus: shape.data.httpStatus,
-      path: shape.data.path,
-      domainCode: domain.code,
-      ...domain.details,
-    };
+    const { code, jsonRpcCode, httpStatus } = trpcCodeOf(error);
+    // tRPC answers with the HTTP status found here.
+    const data: typeof shape.data & DomainErrorData = { code, httpStatus, path: shape.data.path, domainCode: domain.code, ...domain.details };
     // Never a stack, never the text of an unexpected error.
-    return { message: domain.message, code: shape.code, data };
+    return { message: domain.message, code: jsonRpcCode, data };
   },
 });
 
 export const router = t.router;
 
-/** Domain errors become tRPC errors here, once, whichever procedure threw them. */
-const domainErrors = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) throw toTRPCError(result.error.cause);
-  return result;
-});
-
-export const publicProcedure = t.procedure.use(domainErrors);
+export const publicProcedure = t.procedure;
 
 /** A signed-in caller; a bad token answers with its precise code (TOKEN_EXPIRED, UNAUTHENTICATED). */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => next({ ctx: { caller: caller(ctx) } }));
