@@ -14,7 +14,8 @@ import autocannon, { type Result } from 'autocannon';
  */
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 2.5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.5);
+const WARMUP_SECONDS = 0.5;
 const CONNECTIONS = 16;
 const PASSWORD = 'bench-password-of-some-length';
 const ARGON2ID = { algorithm: 2 as Algorithm, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
@@ -33,6 +34,12 @@ interface Figures {
   p99_ms: number;
 }
 
+/** One load of a target, and the floor's requests/s around it. */
+interface Run {
+  result: Result;
+  floorRps: number;
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const round = (value: number, places = 2) => Math.round(value * 10 ** places) / 10 ** places;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -42,7 +49,12 @@ let nextPort = 43_100 + Math.floor(Math.random() * 500) * 10;
 
 function start(script: string, env: Record<string, string>): { child: ChildProcess; url: string } {
   const port = nextPort++;
-  const child = fork(script, [], { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(script, [], {
+    // BENCH_NODE_FLAGS='--no-flush-bytecode' (say) runs every server with those V8 flags.
+    execArgv: process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [],
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   children.push(child);
   return { child, url: `http://127.0.0.1:${port}` };
 }
@@ -132,47 +144,56 @@ async function main(): Promise<void> {
   const [floor, fastify, express] = await Promise.all(['floor', 'fastify', 'express'].map((name) => reference(name, keys[0])));
   const bearer = { authorization: `Bearer ${cached.token}` };
 
-  const targets: Target[] = [
-    { name: 'floor', url: `${floor}/api/verify_token`, method: 'POST', headers: bearer },
-    { name: 'fastify', url: `${fastify}/api/verify_token`, method: 'POST', headers: bearer },
-    { name: 'express', url: `${express}/api/verify_token`, method: 'POST', headers: bearer },
-    ...verifyTargets('', cached.url, cached.token),
-    { name: 'products', url: `${cached.url}/products?limit=20`, method: 'GET', headers: bearer },
-    ...verifyTargets('uncached ', uncached.url, uncached.token),
+  // Targets in groups by process: a group's targets run back to back.
+  const floorTarget: Target = { name: 'floor', url: `${floor}/api/verify_token`, method: 'POST', headers: bearer };
+  let groups: Target[][] = [
+    [{ name: 'fastify', url: `${fastify}/api/verify_token`, method: 'POST', headers: bearer }],
+    [{ name: 'express', url: `${express}/api/verify_token`, method: 'POST', headers: bearer }],
+    [...verifyTargets('', cached.url, cached.token), { name: 'products', url: `${cached.url}/products?limit=20`, method: 'GET', headers: bearer }],
+    verifyTargets('uncached ', uncached.url, uncached.token),
   ];
 
-  // BENCH_ONLY=floor,graphql narrows a run to some targets while profiling (the floor always stays).
+  // BENCH_ONLY=graphql,trpc narrows a run to some targets while profiling (the floor always stays).
   const only = process.env.BENCH_ONLY?.split(',');
-  if (only) targets.splice(0, targets.length, ...targets.filter((target) => target.name === 'floor' || only.includes(target.name)));
+  if (only) groups = groups.map((group) => group.filter((target) => only.includes(target.name))).filter((group) => group.length > 0);
+  const targets = [floorTarget, ...groups.flat()];
 
-  // Warm every target up (JIT, caches), then interleave: each round loads every target once.
-  for (const target of targets) await load(target, { duration: 1 });
+  // Warm every target up (JIT, caches). Then, in each round, each group runs
+  // between two runs of the floor, and each target's ratio is to their mean:
+  // a neighbour's load that comes and goes over seconds weighs on both sides.
+  // Every measured load follows a short unmeasured one: a process left idle
+  // while the others ran has had compiled code flushed by V8 (GraphQL and
+  // tRPC ran up to half as fast for a second after an idle spell), and the
+  // ratios are of steady states. GraphQL takes seconds to warm up at first.
+  for (const target of targets) await load(target, { duration: target === floorTarget ? 1 : 3 });
   const memoryIdle = rssMb(cached.child);
   let memoryLoaded = memoryIdle;
-  const results = new Map<string, Result[]>(targets.map((target) => [target.name, []]));
+  const sampler = setInterval(() => (memoryLoaded = Math.max(memoryLoaded, rssMb(cached.child))), 250);
+  const runs = new Map<string, Run[]>(targets.map((target) => [target.name, []]));
   for (let r = 0; r < ROUNDS; r++) {
-    for (const target of targets) {
-      const sampler = setInterval(() => (memoryLoaded = Math.max(memoryLoaded, rssMb(cached.child))), 250);
-      results.get(target.name)!.push(await load(target));
-      clearInterval(sampler);
+    let before = await load(floorTarget);
+    runs.get('floor')!.push({ result: before, floorRps: before.requests.average });
+    for (const group of groups) {
+      const results: Result[] = [];
+      for (const target of group) {
+        await load(target, { duration: WARMUP_SECONDS });
+        results.push(await load(target));
+      }
+      const after = await load(floorTarget);
+      const floorRps = (before.requests.average + after.requests.average) / 2;
+      group.forEach((target, index) => runs.get(target.name)!.push({ result: results[index]!, floorRps }));
+      runs.get('floor')!.push({ result: after, floorRps: after.requests.average });
+      before = after;
     }
     process.stdout.write(`  round ${r + 1}/${ROUNDS} done\n`);
   }
+  clearInterval(sampler);
+  const figures = (name: string) => figuresOf(runs.get(name)!);
 
   if (only) {
-    for (const target of targets) console.log(`${target.name}: ${JSON.stringify(figuresOf(results, target.name))}`);
+    for (const target of targets) console.log(`${target.name}: ${JSON.stringify(figures(target.name))}`);
     return;
   }
-  const floorRps = results.get('floor')!.map((result) => result.requests.average);
-  const figures = (name: string): Figures & { ratio: number } => {
-    const runs = results.get(name)!;
-    return {
-      rps: Math.round(median(runs.map((result) => result.requests.average))),
-      p50_ms: round(median(runs.map((result) => result.latency.p50))),
-      p99_ms: round(median(runs.map((result) => result.latency.p99))),
-      ratio: round(median(runs.map((result, index) => result.requests.average / floorRps[index]!))),
-    };
-  };
 
   // Logins: raw argon2 in this process, then Keyway's login, then verification under a login storm.
   const passwordHash = await hash(PASSWORD, ARGON2ID);
@@ -202,7 +223,15 @@ async function main(): Promise<void> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: 'admin', password: PASSWORD }),
   };
-  const loginAlone = await load(loginTarget, { connections: 1, duration: 4 });
+  // One login at a time, timed here to the microsecond (autocannon's latencies are whole milliseconds).
+  const loginMs: number[] = [];
+  for (let n = 0; n < 100; n++) {
+    const begun = performance.now();
+    const reply = await fetch(loginTarget.url, { method: 'POST', headers: loginTarget.headers, body: loginTarget.body });
+    await reply.arrayBuffer();
+    if (reply.status !== 200) throw new Error(`login: ${reply.status}`);
+    loginMs.push(performance.now() - begun);
+  }
   const loginStorm = await load(loginTarget, { connections: 8, duration: 4 });
 
   const verifyRest = verifyTargets('', cached.url, cached.token)[0]!;
@@ -223,7 +252,7 @@ async function main(): Promise<void> {
     login: {
       argon2_verify_p50_ms: round(median(argon2Ms)),
       argon2_verifications_per_s: round(argon2PerSecond, 1),
-      login_p50_ms: round(loginAlone.latency.p50),
+      login_p50_ms: round(median(loginMs)),
       login_rps: round(loginStorm.requests.average, 1),
       verify_p99_ms_at_1000rps_idle: round(quiet.latency.p99),
       verify_p99_ms_at_1000rps_during_logins: round(stormy.latency.p99),
@@ -236,13 +265,15 @@ async function main(): Promise<void> {
   if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, `${JSON.stringify(out, null, 2)}\n`);
 }
 
-function figuresOf(results: Map<string, Result[]>, name: string) {
-  const floorRps = results.get('floor')!.map((result) => result.requests.average);
-  const runs = results.get(name)!;
+/** Medians over the rounds; each round's ratio is to the floor measured around it. */
+function figuresOf(runs: Run[]): Figures & { ratio: number; ratios: number[] } {
+  const ratios = runs.map((run) => run.result.requests.average / run.floorRps);
   return {
-    rps: Math.round(median(runs.map((result) => result.requests.average))),
-    ratio: round(median(runs.map((result, index) => result.requests.average / floorRps[index]!))),
-    ratios: runs.map((result, index) => round(result.requests.average / floorRps[index]!)),
+    rps: Math.round(median(runs.map((run) => run.result.requests.average))),
+    p50_ms: round(median(runs.map((run) => run.result.latency.p50))),
+    p99_ms: round(median(runs.map((run) => run.result.latency.p99))),
+    ratio: round(median(ratios)),
+    ratios: ratios.map((ratio) => round(ratio)),
   };
 }
 

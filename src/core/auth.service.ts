@@ -45,15 +45,15 @@ export function createAuthService(options: AuthServiceOptions) {
   /**
    * The password check of a login and of a password change. An unknown
    * username spends one argon2 verification too, so timing does not tell it
-   * apart; a disabled user is told so only after the right password.
+   * apart; a disabled user is told so only after the right password. The
+   * throttle's count is read while argon2 runs (a refusal wins).
    */
-  async function checkPassword(key: string, password: string): Promise<UserRecord> {
+  async function checkPassword(key: string, password: string, admit: () => Promise<unknown>): Promise<UserRecord> {
     const user = await users.findForLogin(key);
-    if (!user) {
-      await passwords.verifyDummy(password);
-      throw new DomainError(options.hideUnknownUsers ? 'INVALID_PASSWORD' : 'USER_NOT_FOUND');
-    }
-    if (!(await passwords.verify(user.passwordHash, password))) throw new DomainError('INVALID_PASSWORD');
+    const verification = user ? passwords.verify(user.passwordHash, password) : passwords.verifyDummy(password).then(() => false);
+    const [matches] = await Promise.all([verification, admit()]);
+    if (!user) throw new DomainError(options.hideUnknownUsers ? 'INVALID_PASSWORD' : 'USER_NOT_FOUND');
+    if (!matches) throw new DomainError('INVALID_PASSWORD');
     if (user.disabled) throw new DomainError('USER_DISABLED');
     const { passwordHash: _hash, ...record } = user;
     return record;
@@ -63,7 +63,7 @@ export function createAuthService(options: AuthServiceOptions) {
     /** Checks the password, throttled per username and client address, and opens a session. */
     login(input: LoginInput, client: ClientInfo): Promise<LoginResult> {
       const key = usernameKey(input.username);
-      return throttle.attempt(key, client.ip, async () => sessions.open(await checkPassword(key, input.password), client));
+      return throttle.attempt(key, client.ip, async (admit) => sessions.open(await checkPassword(key, input.password, admit), client));
     },
 
     /**
@@ -73,7 +73,7 @@ export function createAuthService(options: AuthServiceOptions) {
      */
     async changePassword(principal: Principal, input: { current: string; next: string }, client: ClientInfo): Promise<void> {
       const key = usernameKey(principal.username);
-      const user = await throttle.attempt(key, client.ip, () => checkPassword(key, input.current));
+      const user = await throttle.attempt(key, client.ip, (admit) => checkPassword(key, input.current, admit));
       const result = await users.update(user.id, { passwordHash: await passwords.hash(input.next) }, () => ({
         revokeSessions: { reason: 'password_changed', exceptSessionId: principal.sessionId },
       }));

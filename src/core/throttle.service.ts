@@ -42,26 +42,40 @@ export function createLoginThrottle(options: ThrottleOptions) {
     return current;
   }
 
+  /** The failures inside the window; refuses when they have reached the limit. */
+  async function check(key: string, address: string, now: number): Promise<number> {
+    const { count, oldest } = await attempts.failures(key, address, new Date(now - windowSeconds * 1000));
+    if (count >= maxFailures) {
+      const until = (oldest?.getTime() ?? now) + windowSeconds * 1000;
+      const retryAfter = Math.max(1, Math.ceil((until - now) / 1000));
+      throw new DomainError('TOO_MANY_REQUESTS', `Too many failed attempts; try again in ${retryAfter} seconds`, { retryAfter });
+    }
+    return count;
+  }
+
   return {
-    attempt<T>(key: string, address: string, login: () => Promise<T>): Promise<T> {
+    /**
+     * Runs `login` under the throttle. `login` calls `admit` once its password
+     * check is under way and awaits it beside the check: the count of failures
+     * is read while argon2 runs on its thread, costing the login no time, and
+     * a refusal wins whatever the password was. (A refused attempt's argon2
+     * run finishes unused: a throttle per username cannot guard the CPU, since
+     * an attacker can pick new usernames; PASSWORD_HASH_CONCURRENCY does.)
+     */
+    attempt<T>(key: string, address: string, login: (admit: () => Promise<number>) => Promise<T>): Promise<T> {
       return serialised(`${key}\u0000${address}`, async () => {
-        const now = Date.now();
-        const { count, oldest } = await attempts.failures(key, address, new Date(now - windowSeconds * 1000));
-        if (count >= maxFailures) {
-          const until = (oldest?.getTime() ?? now) + windowSeconds * 1000;
-          const retryAfter = Math.max(1, Math.ceil((until - now) / 1000));
-          throw new DomainError('TOO_MANY_REQUESTS', `Too many failed attempts; try again in ${retryAfter} seconds`, {
-            retryAfter,
-          });
-        }
+        let verdict: Promise<number> | undefined;
+        const admit = () => (verdict ??= check(key, address, Date.now()));
         let result: T;
         try {
-          result = await login();
+          result = await login(admit);
+          // Here too, so a `login` that forgot to ask cannot answer past the limit.
+          await admit();
         } catch (error) {
           if (error instanceof DomainError && GUESSES.has(error.code)) await attempts.recordFailure(key, address);
           throw error;
         }
-        if (count > 0) await attempts.clear(key, address);
+        if ((await admit()) > 0) await attempts.clear(key, address);
         return result;
       });
     },

@@ -2,26 +2,26 @@ import { LockMode } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import type { RevocationReason, RevokedSession, SessionRecord, SessionSelector, SessionStore } from '../core/records.js';
 import type { Orm } from './database.js';
-import { Session, User } from './entities/index.js';
+import { Session } from './entities/index.js';
 
 export function createSessionRepository(orm: Orm): SessionStore {
   return {
     async create(session) {
-      const em = orm.em.fork();
-      em.create(Session, {
+      // One INSERT, not a unit of work's begin, insert, commit: it is on every login's path.
+      await orm.em.fork().insert(Session, {
         id: session.id,
-        user: em.getReference(User, session.userId),
+        user: session.userId,
         refreshTokenHash: session.refreshTokenHash,
         previousRefreshTokenHash: null,
         generation: 0,
         rotatedAt: null,
+        createdAt: new Date(),
         expiresAt: session.expiresAt,
         revokedAt: null,
         revokedReason: null,
         userAgent: session.userAgent,
         ipAddress: session.ipAddress,
       });
-      await em.flush();
     },
 
     async refresh(sessionId, decide) {

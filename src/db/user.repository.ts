@@ -10,8 +10,19 @@ import { revokeSessionsIn } from './session.repository.js';
 export function createUserRepository(orm: Orm): UserStore {
   return {
     async findForLogin(usernameKey) {
-      const user = await orm.em.fork().findOne(User, { usernameKey }, { populate: ['role', 'passwordHash'] });
-      return user ? { ...toUserRecord(user), passwordHash: user.passwordHash } : null;
+      // On every login's path: one joined query read as plain rows, no entities to build.
+      const row: LoginRow | null = await orm.em
+        .fork()
+        .createQueryBuilder(User, 'u')
+        .join('u.role', 'r')
+        .select(['u.id', 'u.username', 'u.passwordHash', 'u.disabled', 'u.createdAt', 'u.updatedAt'])
+        .addSelect(['r.name as roleName', 'r.permissions as permissions'])
+        .where({ usernameKey })
+        .limit(1)
+        .execute('get');
+      if (!row) return null;
+      const { roleName, permissions, ...user } = row;
+      return { ...user, role: { name: roleName, permissions } };
     },
 
     async findById(id) {
@@ -89,6 +100,12 @@ async function lockEnabledAdmins(em: SqlEntityManager): Promise<number> {
 
 function unknownRole(name: string): DomainError {
   return new DomainError('BAD_USER_INPUT', `Role ${JSON.stringify(name)} does not exist`, { fields: { role: ['does not exist'] } });
+}
+
+interface LoginRow extends Omit<UserRecord, 'role'> {
+  passwordHash: string;
+  roleName: string;
+  permissions: Permission[];
 }
 
 export function toUserRecord(user: User): UserRecord {
