@@ -73,6 +73,7 @@ export const stockApiRoutes: FastifyPluginAsync<{ services: Services }> = async 
   });
   const badInput = stockApiError('Fields missing or of the wrong type', ['Datos inválidos']);
   const notFound = stockApiError('No product has that id', ['Producto no encontrado']);
+  const skuTaken = stockApiError('The SKU is taken', ['Ya existe un producto con ese SKU']);
 
   api.get('/products', {
     schema: {
@@ -103,7 +104,7 @@ export const stockApiRoutes: FastifyPluginAsync<{ services: Services }> = async 
       response: {
         201: product.describe('Created'),
         400: badInput,
-        409: stockApiError('The SKU is taken', ['Ya existe un producto con ese SKU']),
+        409: skuTaken,
         ...PROTECTED_RESPONSES,
       },
     },
@@ -119,7 +120,7 @@ export const stockApiRoutes: FastifyPluginAsync<{ services: Services }> = async 
         200: product,
         400: badInput,
         404: notFound,
-        409: stockApiError('The SKU is taken', ['Ya existe un producto con ese SKU']),
+        409: skuTaken,
         ...PROTECTED_RESPONSES,
       },
     },
