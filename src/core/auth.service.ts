@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DomainError } from './errors.js';
 import type { PasswordHasher } from './password.js';
 import type { Principal, PrincipalResult } from './principal.js';
@@ -39,31 +40,61 @@ export interface AuthServiceOptions {
 
 export type AuthService = ReturnType<typeof createAuthService>;
 
+/** Work a password check does for the user found while argon2 runs, and how to take it back. */
+interface Alongside<T> {
+  start(user: UserRecord): Promise<T>;
+  /** After a failed check; `started` is undefined when `start` never ran or failed. */
+  undo(started: T | undefined): Promise<void>;
+}
+
+const NOTHING_ALONGSIDE: Alongside<UserRecord> = { start: async (user) => user, undo: async () => {} };
+
 export function createAuthService(options: AuthServiceOptions) {
   const { users, sessions, passwords, tokens, throttle } = options;
 
   /**
    * The password check of a login and of a password change. An unknown
    * username spends one argon2 verification too, so timing does not tell it
-   * apart; a disabled user is told so only after the right password. The
-   * throttle's count is read while argon2 runs (a refusal wins).
+   * apart; a disabled user is told so only after the right password. While
+   * argon2 runs on its thread, the throttle's count is read (a refusal wins)
+   * and `alongside` starts the caller's work for the user found; a check that
+   * fails takes that work back.
    */
-  async function checkPassword(key: string, password: string, admit: () => Promise<unknown>): Promise<UserRecord> {
-    const user = await users.findForLogin(key);
-    const verification = user ? passwords.verify(user.passwordHash, password) : passwords.verifyDummy(password).then(() => false);
-    const [matches] = await Promise.all([verification, admit()]);
-    if (!user) throw new DomainError(options.hideUnknownUsers ? 'INVALID_PASSWORD' : 'USER_NOT_FOUND');
-    if (!matches) throw new DomainError('INVALID_PASSWORD');
-    if (user.disabled) throw new DomainError('USER_DISABLED');
-    const { passwordHash: _hash, ...record } = user;
-    return record;
+  async function checkPassword<T>(key: string, password: string, admit: () => Promise<unknown>, alongside: Alongside<T>): Promise<T> {
+    const found = await users.findForLogin(key);
+    let started: Promise<T> | undefined;
+    try {
+      if (!found) {
+        await Promise.all([passwords.verifyDummy(password), admit()]);
+        throw new DomainError(options.hideUnknownUsers ? 'INVALID_PASSWORD' : 'USER_NOT_FOUND');
+      }
+      const { passwordHash, ...user } = found;
+      const verification = passwords.verify(passwordHash, password);
+      const counted = admit();
+      started = alongside.start(user);
+      const [matches, , done] = await Promise.all([verification, counted, started]);
+      if (!matches) throw new DomainError('INVALID_PASSWORD');
+      if (user.disabled) throw new DomainError('USER_DISABLED');
+      return done;
+    } catch (error) {
+      // Whatever `start` got done is taken back; a failed undo leaves nothing usable behind.
+      await alongside.undo(await started?.catch(() => undefined)).catch(() => {});
+      throw error;
+    }
   }
 
   return {
     /** Checks the password, throttled per username and client address, and opens a session. */
     login(input: LoginInput, client: ClientInfo): Promise<LoginResult> {
       const key = usernameKey(input.username);
-      return throttle.attempt(key, client.ip, async (admit) => sessions.open(await checkPassword(key, input.password, admit), client));
+      return throttle.attempt(key, client.ip, async (admit) => {
+        const session = await checkPassword(key, input.password, admit, {
+          start: (user) => sessions.open(user, client),
+          // For an unknown username a session that never was is deleted, so both failures cost the same.
+          undo: (opened) => sessions.discard(opened?.id ?? randomUUID()),
+        });
+        return session.pair;
+      });
     },
 
     /**
@@ -73,7 +104,7 @@ export function createAuthService(options: AuthServiceOptions) {
      */
     async changePassword(principal: Principal, input: { current: string; next: string }, client: ClientInfo): Promise<void> {
       const key = usernameKey(principal.username);
-      const user = await throttle.attempt(key, client.ip, (admit) => checkPassword(key, input.current, admit));
+      const user = await throttle.attempt(key, client.ip, (admit) => checkPassword(key, input.current, admit, NOTHING_ALONGSIDE));
       const result = await users.update(user.id, { passwordHash: await passwords.hash(input.next) }, () => ({
         revokeSessions: { reason: 'password_changed', exceptSessionId: principal.sessionId },
       }));

@@ -131,6 +131,8 @@ export interface RoleStore {
 
 export interface SessionStore {
   create(session: NewSession): Promise<void>;
+  /** Deletes a session that was never handed out (a login that failed after storing it). */
+  discard(sessionId: string): Promise<void>;
   /**
    * Holds the session (no other refresh of it can interleave), asks `decide`
    * what to do, applies it, and answers the verdict with the session as it

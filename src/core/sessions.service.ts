@@ -20,6 +20,11 @@ export interface SessionsServiceOptions {
 
 export type SessionsService = ReturnType<typeof createSessionsService>;
 
+export interface OpenedSession {
+  id: string;
+  pair: LoginResult;
+}
+
 /**
  * Sessions: a login opens one; refreshing rotates its refresh token; reusing
  * a rotated token revokes it, unless inside the reuse interval, where the
@@ -43,17 +48,31 @@ export function createSessionsService(options: SessionsServiceOptions) {
   }
 
   return {
-    async open(user: UserRecord, client: ClientInfo): Promise<LoginResult> {
+    /**
+     * Opens a session for a login whose password is still being checked.
+     * While argon2 runs on its thread the event loop and the database are
+     * idle, so the login signs the session's tokens and stores its row then,
+     * and answers the moment argon2 says yes. Nothing is handed out before
+     * that; a check that fails calls `discard`. The row alone is no
+     * credential: its refresh token exists only in the answer never sent.
+     */
+    async open(user: UserRecord, client: ClientInfo): Promise<OpenedSession> {
       const session = { id: randomUUID(), generation: 0, expiresAt: new Date(Date.now() + options.refreshTtlSeconds * 1000) };
+      const pair = pairFor(user, session);
       await sessions.create({
         id: session.id,
         userId: user.id,
-        refreshTokenHash: hashRefreshToken(refreshTokens.issue(session.id, 0)),
+        refreshTokenHash: hashRefreshToken(pair.refreshToken),
         expiresAt: session.expiresAt,
         userAgent: client.userAgent?.slice(0, 512) ?? null,
         ipAddress: client.ip.slice(0, 64),
       });
-      return pairFor(user, session);
+      return { id: session.id, pair };
+    },
+
+    /** Deletes a session opened for a login that then failed. */
+    discard(sessionId: string): Promise<void> {
+      return sessions.discard(sessionId);
     },
 
     async refresh(refreshToken: string): Promise<LoginResult> {
