@@ -134,7 +134,6 @@ async function createServices(config: Config, database: Database, log: Logger) {
     keyRing,
     databaseReady: () => database.ping(),
     settings: {
-      production: config.env === 'production',
       introspection: config.graphqlIntrospection,
       issuer: jwt.issuer,
       publicUrl: config.publicUrl,

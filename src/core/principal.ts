@@ -1,5 +1,5 @@
 import type { PermissionMap } from './permissions.js';
-import type { AccessClaims, TokenFailure, TokenService } from './tokens.js';
+import { jwtHeader, type AccessClaims, type TokenFailure, type TokenService } from './tokens.js';
 
 /** Who is calling, as every door sees it. */
 export interface Principal {
@@ -28,7 +28,7 @@ export function resolvePrincipal(tokens: TokenService, header: string | undefine
   const check = tokens.verify(token);
   if (check.ok) return { ok: true, principal: toPrincipal(check.claims) };
   // Telling "not a JWT at all" from "a JWT that fails" costs a decode: only on the way out.
-  return { ok: false, reason: check.code === 'TOKEN_INVALID' && !hasJsonHeader(token) ? 'MALFORMED' : check.code };
+  return { ok: false, reason: check.code === 'TOKEN_INVALID' && jwtHeader(token) === null ? 'MALFORMED' : check.code };
 }
 
 export function toPrincipal(claims: AccessClaims): Principal {
@@ -40,13 +40,4 @@ export function toPrincipal(claims: AccessClaims): Principal {
     sessionId: claims.sid,
     claims,
   };
-}
-
-function hasJsonHeader(token: string): boolean {
-  try {
-    const header: unknown = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString());
-    return typeof header === 'object' && header !== null && !Array.isArray(header);
-  } catch {
-    return false;
-  }
 }

@@ -20,7 +20,6 @@ export interface Services {
   /** Whether the database answers (for /readyz). */
   databaseReady(): Promise<boolean>;
   settings: {
-    production: boolean;
     /** Whether GraphQL answers introspection queries. */
     introspection: boolean;
     issuer: string;

@@ -86,8 +86,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         }
         return isRevoked(known.sid) ? { ok: false, code: 'SESSION_REVOKED' } : { ok: true, claims: known };
       }
-      const decoded = jwt.decode(token, { complete: true });
-      const key = keys.verificationKey(decoded?.header.kid);
+      const kid = jwtHeader(token)?.kid;
+      const key = keys.verificationKey(typeof kid === 'string' ? kid : undefined);
       if (!key) return { ok: false, code: 'TOKEN_INVALID' };
       let claims: unknown;
       try {
@@ -136,6 +136,19 @@ class VerifiedTokens {
 
   clear(): void {
     this.entries.clear();
+  }
+}
+
+/**
+ * A JWT's header, decoded alone (the payload is left to `jwt.verify`), or
+ * null when the first segment is not a JSON object.
+ */
+export function jwtHeader(token: string): Record<string, unknown> | null {
+  try {
+    const header: unknown = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString());
+    return typeof header === 'object' && header !== null && !Array.isArray(header) ? (header as Record<string, unknown>) : null;
+  } catch {
+    return null;
   }
 }
 
