@@ -13,6 +13,8 @@ import { openKeyway } from './keyway.js';
 export interface AppOptions {
   /** Where logs go (tests capture them); stdout by default. */
   logStream?: { write(line: string): void };
+  /** Where lines a person must see whatever the log level go (the generated admin password); stderr by default. */
+  noticeStream?: { write(line: string): void };
 }
 
 // Anything that could carry a secret is censored before a log line is written.
@@ -68,6 +70,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     debug: (message) => app.log.debug(message),
     warn: (message) => app.log.warn(message),
     error: (error, message) => app.log.error({ err: error }, message),
+    notice: (line) => (options.noticeStream ?? process.stderr).write(`keyway: ${line}\n`),
   });
   app.addHook('onClose', () => keyway.close());
   // Once closing, every answer (to a request already in flight) ends its connection: otherwise the

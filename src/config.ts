@@ -87,7 +87,11 @@ export interface Config {
   jwt: {
     /** HS256 when set, RS256 with keys stored in the database otherwise. */
     secret?: string;
-    issuer: string;
+    /**
+     * The issuer when the environment names one (JWT_ISSUER, else PUBLIC_URL). Unset, the issuer is the
+     * database's: the one its first start recorded, so every instance and every restart agree.
+     */
+    issuer?: string;
     audience?: string;
     accessTtlSeconds: number;
     clockToleranceSeconds: number;
@@ -122,7 +126,8 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration: ${variable} ${describe(issue)}`);
   }
   const e = parsed.data;
-  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const configuredUrl = e.PUBLIC_URL?.replace(/\/+$/, '');
+  const publicUrl = configuredUrl ?? `http://localhost:${e.PORT}`;
   if (e.REFRESH_TTL < e.TOKEN_TTL) {
     throw new ConfigError('Invalid configuration: REFRESH_TTL must not be shorter than TOKEN_TTL');
   }
@@ -136,7 +141,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
     jwt: {
       secret: e.JWT_SECRET,
-      issuer: e.JWT_ISSUER ?? publicUrl,
+      issuer: e.JWT_ISSUER ?? configuredUrl,
       audience: e.JWT_AUDIENCE,
       accessTtlSeconds: e.TOKEN_TTL,
       clockToleranceSeconds: e.CLOCK_TOLERANCE,

@@ -14,11 +14,11 @@ import { createLoginThrottle } from './core/throttle.service.js';
 import { createTokenService } from './core/tokens.js';
 import { createUsersService } from './core/users.service.js';
 import { bootstrap } from './db/bootstrap.js';
-import { openDatabase, type Database } from './db/database.js';
+import { openDatabase, type Database, type OpenOptions } from './db/database.js';
 import { createLoginAttemptRepository } from './db/login-attempt.repository.js';
 import { createProductRepository } from './db/product.repository.js';
 import { createRoleRepository } from './db/role.repository.js';
-import { serverSecret } from './db/server-secret.repository.js';
+import { recordedValue, serverSecret } from './db/server-secret.repository.js';
 import { createSessionRepository } from './db/session.repository.js';
 import { createSigningKeyRepository } from './db/signing-key.repository.js';
 import { createUserRepository } from './db/user.repository.js';
@@ -27,6 +27,8 @@ export interface Logger {
   debug(message: string): void;
   warn(message: string): void;
   error(error: unknown, message: string): void;
+  /** A line the person starting Keyway must see whatever the log level (the generated admin password). */
+  notice(line: string): void;
 }
 
 /** Keyway without a transport: the database, the services over it, and the sync with other instances. */
@@ -46,8 +48,8 @@ const KEY_ACTIVATION_DELAY_MS = 3 * SYNC_INTERVAL_MS;
  * a module-level singleton, so a test opens as many as it likes, on either
  * database, and the command line opens one without an HTTP server.
  */
-export async function openKeyway(config: Config, log: Logger): Promise<Keyway> {
-  const database = await openDatabase(config.database, (message) => log.debug(message));
+export async function openKeyway(config: Config, log: Logger, options: OpenOptions = {}): Promise<Keyway> {
+  const database = await openDatabase(config.database, (message) => log.debug(message), options);
   try {
     const { services, stop } = await createServices(config, database, log);
     return {
@@ -69,15 +71,19 @@ async function createServices(config: Config, database: Database, log: Logger) {
   const { jwt } = config;
   const passwords = createPasswordHasher(config.passwordHashConcurrency);
   const signingKeyStore = jwt.secret ? undefined : createSigningKeyRepository(orm);
-  const refreshKey = await database.exclusively(async () => {
+  const { refreshKey, issuer } = await database.exclusively(async () => {
     await bootstrap({
       orm,
       passwords,
       signingKeys: signingKeyStore,
       admin: config.admin,
       announce: (message) => log.warn(message),
+      showOnce: (line) => log.notice(line),
     });
-    return serverSecret(orm, 'refresh_token_mac');
+    // The issuer names the database of users and keys, not this process: unless the environment names
+    // one, every instance and every restart (on any port) use the one the first start recorded.
+    const recorded = await recordedValue(orm, 'issuer', () => jwt.issuer ?? config.publicUrl);
+    return { refreshKey: await serverSecret(orm, 'refresh_token_mac'), issuer: jwt.issuer ?? recorded };
   });
 
   // A revoked session matters until the last access token it issued has expired.
@@ -91,7 +97,7 @@ async function createServices(config: Config, database: Database, log: Logger) {
 
   const tokens = createTokenService({
     keys: keyRing,
-    issuer: jwt.issuer,
+    issuer,
     audience: jwt.audience,
     ttlSeconds: jwt.accessTtlSeconds,
     clockToleranceSeconds: jwt.clockToleranceSeconds,
@@ -135,7 +141,7 @@ async function createServices(config: Config, database: Database, log: Logger) {
     databaseReady: () => database.ping(),
     settings: {
       introspection: config.graphqlIntrospection,
-      issuer: jwt.issuer,
+      issuer,
       publicUrl: config.publicUrl,
     },
   };

@@ -24,6 +24,10 @@ async function run(services: Services, { words, options, password }: CliRequest)
   const command = `${group ?? ''} ${action ?? ''}`.trim();
   const user = (name: string) => services.users.findByUsername(name);
   switch (command) {
+    case 'init':
+      // Opening the database created it if there was none (the admin's generated password went to stderr).
+      expectArguments(rest, 0, command);
+      return 'the Keyway database is ready';
     case 'users list': {
       expectArguments(rest, 0, command);
       const users: UserRecord[] = [];

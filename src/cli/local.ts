@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import { isDatabaseUnavailable } from '../core/errors.js';
 import { DataDirInUseError } from '../db/data-dir-lock.js';
+import { NoDatabaseError } from '../db/database.js';
 import { openKeyway } from '../keyway.js';
 import { executeCommand } from './commands.js';
 import type { CliRequest, CliResponse } from './control-socket.js';
@@ -9,13 +10,19 @@ import type { CliRequest, CliResponse } from './control-socket.js';
 export async function executeLocally(config: Config, request: CliRequest): Promise<CliResponse> {
   let keyway;
   try {
-    keyway = await openKeyway(config, {
-      debug: () => {},
-      warn: (message) => process.stderr.write(`keyway: ${message}\n`),
-      error: () => {},
-    });
+    keyway = await openKeyway(
+      config,
+      {
+        debug: () => {},
+        warn: () => {},
+        error: () => {},
+        notice: (line) => process.stderr.write(`keyway: ${line}\n`),
+      },
+      // Only `init` may create a database: any other command on a mistyped DATA_DIR would make a new one.
+      { create: request.words.join(' ') === 'init' },
+    );
   } catch (error) {
-    if (error instanceof DataDirInUseError) return { ok: false, message: error.message };
+    if (error instanceof DataDirInUseError || error instanceof NoDatabaseError) return { ok: false, message: error.message };
     if (isDatabaseUnavailable(error)) return { ok: false, message: 'cannot reach the PostgreSQL server of DATABASE_URL' };
     throw error;
   }

@@ -1,6 +1,7 @@
 /** What the command line offers; kept apart from the commands so `--help` loads nothing heavy. */
 export const USAGE = `Usage: npm run cli -- <command>
 
+  init                               create the database if there is none (tables, default roles, the admin)
   users list                         every user, their role and state
   users create <name> --role <role>  a new user; the password is read from standard input
   users set-role <name> <role>       change a user's role (revokes their sessions)
@@ -16,7 +17,7 @@ export const USAGE = `Usage: npm run cli -- <command>
   keys rotate                        a new signing key (the current one keeps verifying its tokens)
   sessions revoke <username>         revoke every session of a user
 
-Works on the database of DATA_DIR or DATABASE_URL, also while a server runs on it.
+Works on the database of DATA_DIR or DATABASE_URL, also while a server runs on it; only init creates one.
 Passwords are read from standard input, never from arguments.`;
 
 /** The commands that read a password from standard input. */

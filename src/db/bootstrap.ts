@@ -13,7 +13,10 @@ export interface BootstrapOptions {
   /** Where RS256 keys live; absent with JWT_SECRET (HS256). */
   signingKeys?: SigningKeyStore;
   admin: { username: string; password?: string };
+  /** Logs what the first start did. */
   announce: (message: string) => void;
+  /** Shows a line once whatever the log level: a generated password must not be lost to LOG_LEVEL=error. */
+  showOnce: (line: string) => void;
 }
 
 /**
@@ -44,11 +47,12 @@ export async function bootstrap(options: BootstrapOptions): Promise<void> {
       disabled: false,
     });
     await em.flush();
-    options.announce(
-      options.admin.password
-        ? `Created admin user "${username}" with the password of ADMIN_PASSWORD`
-        : `Created admin user "${username}" with the generated password ${password} (shown once; change it)`,
-    );
+    if (options.admin.password) {
+      options.announce(`Created admin user "${username}" with the password of ADMIN_PASSWORD`);
+    } else {
+      options.announce(`Created admin user "${username}" with a generated password, shown once on standard error`);
+      options.showOnce(`Created admin user "${username}" with the generated password ${password} (shown once; change it)`);
+    }
   }
 
   const { signingKeys } = options;

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { MikroORM } from '@mikro-orm/sql';
 import pg from 'pg';
 import { ormOptions } from '../../mikro-orm.config.js';
@@ -17,6 +18,16 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** A command that would work on an existing database found none (DATA_DIR or DATABASE_URL names a wrong place). */
+export class NoDatabaseError extends Error {
+  override name = 'NoDatabaseError';
+}
+
+export interface OpenOptions {
+  /** Create the database when there is none (a server's first start); false for the command line. */
+  create?: boolean;
+}
+
 // An arbitrary constant: the advisory lock every Keyway instance takes around migrations and setup.
 const SETUP_LOCK_KEY = 0x6b657977; // "keyw"
 
@@ -24,12 +35,21 @@ const SETUP_LOCK_KEY = 0x6b657977; // "keyw"
  * Opens the database, holding the DATA_DIR lock first on PGlite, and brings
  * its schema up to date with the committed migrations.
  */
-export async function openDatabase(config: DatabaseConfig, log: (message: string) => void): Promise<Database> {
+export async function openDatabase(
+  config: DatabaseConfig,
+  log: (message: string) => void,
+  { create = true }: OpenOptions = {},
+): Promise<Database> {
+  const where = config.kind === 'pglite' ? `DATA_DIR ${resolve(config.dataDir)}` : 'the database of DATABASE_URL';
+  const missing = () => new NoDatabaseError(`no Keyway database in ${where}: start the server once, or run "npm run cli -- init"`);
+  // Checked before the lock, which would create the directory: a mistyped DATA_DIR stays uncreated.
+  if (!create && config.kind === 'pglite' && !existsSync(join(resolve(config.dataDir), 'pgdata', 'PG_VERSION'))) throw missing();
   const lock: DataDirLock | undefined = config.kind === 'pglite' ? await lockDataDir(resolve(config.dataDir)) : undefined;
   let orm: Orm | undefined;
   try {
     orm = await MikroORM.init(ormOptions(config, log));
     const database = createDatabase(orm, config, lock);
+    if (!create && !(await hasKeywayTables(orm))) throw missing();
     await database.exclusively(() => orm!.migrator.up());
     return database;
   } catch (error) {
@@ -37,6 +57,11 @@ export async function openDatabase(config: DatabaseConfig, log: (message: string
     await lock?.release();
     throw error;
   }
+}
+
+async function hasKeywayTables(orm: Orm): Promise<boolean> {
+  const [row] = await orm.em.getConnection().execute<{ present: boolean }[]>("select to_regclass('users') is not null as present");
+  return row?.present === true;
 }
 
 function createDatabase(orm: Orm, config: DatabaseConfig, lock: DataDirLock | undefined): Database {

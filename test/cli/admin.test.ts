@@ -21,6 +21,7 @@ describe('the command line with no server running', { timeout: 120_000 }, () => 
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase();
+    expect((await cli(database, ['init'])).code).toBe(0);
   });
   afterAll(() => database?.drop());
 

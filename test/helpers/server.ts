@@ -12,6 +12,8 @@ export interface TestServer {
   database: TestDatabase;
   /** Every log line the server wrote, as JSON text. */
   logs: string[];
+  /** Lines written for a person whatever the log level (the generated admin password). */
+  notices: string[];
   /** Stops the server; the database stays, for a restart on it. */
   stop(): Promise<void>;
   /** Stops the server and drops its database. */
@@ -30,11 +32,11 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   const config = loadConfig({
     LOG_LEVEL: 'info',
     ADMIN_PASSWORD,
-    JWT_ISSUER: 'https://keyway.test',
     ...database.env,
     ...options.env,
   });
   const logs: string[] = [];
+  const notices: string[] = [];
   const keep = runLogFile('server');
   const app = await buildApp(config, {
     logStream: {
@@ -43,6 +45,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
         keep(line);
       },
     },
+    noticeStream: { write: (line) => void notices.push(line) },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
@@ -52,6 +55,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     app,
     database,
     logs,
+    notices,
     stop,
     async close() {
       await stop();

@@ -27,7 +27,7 @@ describe('discovery for services that verify tokens themselves', () => {
     expect(kid).toBe(jwk.kid);
     const claims = jwt.verify(token, createPublicKey({ key: jwk, format: 'jwk' }), {
       algorithms: ['RS256'],
-      issuer: 'https://keyway.test',
+      issuer: 'https://auth.example.com',
     });
     expect(claims).toMatchObject({ username: 'admin', role: 'admin' });
   });
@@ -36,7 +36,7 @@ describe('discovery for services that verify tokens themselves', () => {
     const reply = await call(server.url, '/.well-known/openid-configuration');
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({
-      issuer: 'https://keyway.test',
+      issuer: 'https://auth.example.com',
       jwks_uri: 'https://auth.example.com/.well-known/jwks.json',
       id_token_signing_alg_values_supported: ['RS256'],
     });

@@ -112,8 +112,9 @@ describe.runIf(DB_KIND === 'postgres')('two instances on one PostgreSQL', () => 
       const jwks = createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`));
       const kids = (await call(server.url, '/.well-known/jwks.json')).body.keys.map((key: { kid: string }) => key.kid);
       expect(kids).toEqual(expect.arrayContaining([oldKid, newKid]));
+      const { issuer } = (await call(server.url, '/.well-known/openid-configuration')).body;
       for (const token of [before.token, after.token]) {
-        const { payload } = await jwtVerify(token, jwks, { issuer: 'https://keyway.test', algorithms: ['RS256'] });
+        const { payload } = await jwtVerify(token, jwks, { issuer, algorithms: ['RS256'] });
         expect(payload.username).toBe('nina');
       }
     }

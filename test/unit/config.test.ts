@@ -14,7 +14,7 @@ describe('loadConfig', () => {
       publicUrl: 'http://localhost:4000',
       database: { kind: 'pglite', dataDir: './data' },
       admin: { username: 'admin', password: undefined },
-      jwt: { issuer: 'http://localhost:4000', accessTtlSeconds: 14400, clockToleranceSeconds: 5, secret: undefined },
+      jwt: { issuer: undefined, accessTtlSeconds: 14400, clockToleranceSeconds: 5, secret: undefined },
       sessions: { refreshTtlSeconds: 30 * 86400, reuseIntervalSeconds: 10 },
       throttle: { maxFailures: 5, windowSeconds: 900 },
       hideUnknownUsers: false,

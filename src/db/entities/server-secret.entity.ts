@@ -1,6 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 
-/** Secrets every instance shares, created on the first start (the refresh-token MAC key). */
+/** Values every instance shares, fixed by the first start: the refresh-token MAC key, the issuer. */
 export const ServerSecret = defineEntity({
   name: 'ServerSecret',
   tableName: 'server_secrets',
