@@ -10,6 +10,10 @@ const require = createRequire(import.meta.url);
 // Tests that need a database run twice: on PGlite, and on PostgreSQL (TEST_DATABASE_URL, or a
 // throwaway cluster from Debian's postgresql package).
 const postgresAvailable = Boolean(process.env.TEST_DATABASE_URL || findPostgresBin());
+// In CI a green run must mean both databases ran: a missing PostgreSQL there is a failure, not a skip.
+if (!postgresAvailable && process.env.CI) {
+  throw new Error('CI is set but PostgreSQL is missing: no TEST_DATABASE_URL and no initdb (.ci/run installs postgresql)');
+}
 if (!postgresAvailable) {
   console.warn(
     '\n*** PostgreSQL tests SKIPPED: no TEST_DATABASE_URL and no initdb found. ' +
