@@ -7,13 +7,19 @@ import { defineConfig, type Options } from '@mikro-orm/sql';
 import { loadConfig, type DatabaseConfig } from './src/config.js';
 import { ENTITIES } from './src/db/entities/index.js';
 import { MIGRATIONS } from './src/db/migrations/index.js';
+import type { PgliteThread } from './src/db/pglite/thread.js';
 
 /**
  * One configuration for both databases: the same entities and the same
  * committed migrations, on PGlite under DATA_DIR or on the PostgreSQL server
  * of DATABASE_URL.
  */
-export function ormOptions(database: DatabaseConfig, log: (message: string) => void = () => {}): Options {
+export function ormOptions(
+  database: DatabaseConfig,
+  log: (message: string) => void = () => {},
+  /** On PGlite, the instance to use (Keyway runs it on a thread of its own); MikroORM creates one otherwise. */
+  pglite?: PgliteThread,
+): Options {
   const common = {
     entities: ENTITIES,
     extensions: [Migrator],
@@ -44,7 +50,7 @@ export function ormOptions(database: DatabaseConfig, log: (message: string) => v
   // The cluster sits in DATA_DIR/pgdata, beside Keyway's own lock file. PGlite's mkdir is not recursive.
   const cluster = join(resolve(database.dataDir), 'pgdata');
   mkdirSync(dirname(cluster), { recursive: true });
-  return defineConfig({ ...common, driver: PgliteDriver, dbName: cluster });
+  return defineConfig({ ...common, driver: PgliteDriver, dbName: cluster, ...(pglite ? { driverOptions: { pglite: () => pglite } } : {}) });
 }
 
 /** For tools that look for `mikro-orm.config.ts`: the configuration of the current environment. */

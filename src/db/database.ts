@@ -5,6 +5,7 @@ import pg from 'pg';
 import { ormOptions } from '../../mikro-orm.config.js';
 import type { DatabaseConfig } from '../config.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { startPgliteThread, type PgliteThread } from './pglite/thread.js';
 
 export type Orm = MikroORM;
 
@@ -46,14 +47,23 @@ export async function openDatabase(
   if (!create && config.kind === 'pglite' && !existsSync(join(resolve(config.dataDir), 'pgdata', 'PG_VERSION'))) throw missing();
   const lock: DataDirLock | undefined = config.kind === 'pglite' ? await lockDataDir(resolve(config.dataDir)) : undefined;
   let orm: Orm | undefined;
+  let pglite: PgliteThread | undefined;
   try {
-    orm = await MikroORM.init(ormOptions(config, log));
-    const database = createDatabase(orm, config, lock);
+    if (config.kind === 'pglite') {
+      pglite = startPgliteThread(join(resolve(config.dataDir), 'pgdata'));
+      await pglite.waitReady;
+    }
+    orm = await MikroORM.init(ormOptions(config, log, pglite));
+    const database = createDatabase(orm, config, async () => {
+      await pglite?.close();
+      await lock?.release();
+    });
     if (!create && !(await hasKeywayTables(orm))) throw missing();
     await database.exclusively(() => orm!.migrator.up());
     return database;
   } catch (error) {
     await orm?.close(true).catch(() => {});
+    await pglite?.close();
     await lock?.release();
     throw error;
   }
@@ -64,7 +74,8 @@ async function hasKeywayTables(orm: Orm): Promise<boolean> {
   return row?.present === true;
 }
 
-function createDatabase(orm: Orm, config: DatabaseConfig, lock: DataDirLock | undefined): Database {
+/** `release` frees what the ORM does not own: PGlite's thread and the DATA_DIR lock. */
+function createDatabase(orm: Orm, config: DatabaseConfig, release: () => Promise<void>): Database {
   return {
     orm,
     kind: config.kind,
@@ -93,7 +104,7 @@ function createDatabase(orm: Orm, config: DatabaseConfig, lock: DataDirLock | un
     },
     async close() {
       await orm.close();
-      await lock?.release();
+      await release();
     },
   };
 }

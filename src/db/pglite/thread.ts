@@ -1,0 +1,134 @@
+import { Worker } from 'node:worker_threads';
+import { createPostgreSqlTypeParsers } from '@mikro-orm/sql';
+
+/** What PGlite answers a query: kysely's PGlite dialect reads `rows` and `affectedRows`. */
+interface Results {
+  rows: unknown[];
+  affectedRows?: number;
+  fields: { name: string; dataTypeID: number }[];
+}
+
+interface Queryable {
+  query(sql: string, params?: unknown[], options?: Record<string, unknown>): Promise<Results>;
+}
+
+/**
+ * The part of PGlite's interface that MikroORM's PGlite driver (through
+ * kysely) and Keyway call, served by a PGlite on a thread of its own
+ * (worker.mjs): its WebAssembly and synchronous file system work never holds
+ * up the event loop, so token verification goes on during a burst of logins.
+ */
+export interface PgliteThread extends Queryable {
+  readonly ready: boolean;
+  readonly closed: boolean;
+  readonly waitReady: Promise<void>;
+  exec(sql: string): Promise<Results[]>;
+  transaction<T>(callback: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+type Request = { op: 'query'; sql: string; params?: unknown[]; options?: Record<string, unknown>; tx?: number }
+  | { op: 'exec'; sql: string }
+  | { op: 'begin' | 'end'; tx: number; commit?: boolean }
+  | { op: 'close' };
+
+type SerialisedError = { name: string; message: string } & Record<string, unknown>;
+
+// PostgreSQL's "admin shutdown": callers treat the database as unavailable, as when a server goes away.
+const STOPPED = { name: 'DatabaseError', message: 'the embedded database has stopped', code: '57P01' };
+
+/** Which types MikroORM keeps as text (and arrays of them), told to the worker as data. */
+function parserOids() {
+  const arrayParse = (text: string) => [text];
+  const entries = Object.entries(createPostgreSqlTypeParsers(arrayParse)).map(([oid, parse]) => [Number(oid), parse] as const);
+  return {
+    raw: entries.filter(([, parse]) => parse !== arrayParse).map(([oid]) => oid),
+    rawArrays: entries.filter(([, parse]) => parse === arrayParse).map(([oid]) => oid),
+  };
+}
+
+function revive(error: SerialisedError): Error {
+  const { name, message, ...fields } = error;
+  return Object.assign(new Error(message), fields, { name });
+}
+
+/** Starts PGlite on its own thread on `dataDir` (initialising the cluster when it is empty). */
+export function startPgliteThread(dataDir: string): PgliteThread {
+  const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
+    workerData: { dataDir, parsers: parserOids() },
+  });
+  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  let nextId = 0;
+  let nextTx = 0;
+  let ready = false;
+  let closed = false;
+
+  const stop = (error: SerialisedError) => {
+    closed = true;
+    for (const { reject } of pending.values()) reject(revive(error));
+    pending.clear();
+  };
+  const waitReady = new Promise<void>((resolve, reject) => {
+    worker.on('message', (message: { id?: number; result?: unknown; error?: SerialisedError; ready?: true; failed?: SerialisedError }) => {
+      if (message.ready) {
+        ready = true;
+        return resolve();
+      }
+      if (message.failed) return reject(revive(message.failed));
+      const call = pending.get(message.id!);
+      pending.delete(message.id!);
+      if (message.error) call?.reject(revive(message.error));
+      else call?.resolve(message.result);
+    });
+    worker.on('error', (error) => {
+      stop(STOPPED);
+      reject(error);
+    });
+    worker.on('exit', () => {
+      stop(STOPPED);
+      reject(revive(STOPPED));
+    });
+  });
+  // Whoever needs the database awaits waitReady; an early failure must not also be an unhandled rejection.
+  waitReady.catch(() => {});
+
+  const call = <T>(request: Request): Promise<T> => {
+    if (closed) return Promise.reject(revive(STOPPED));
+    return new Promise<T>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      worker.postMessage({ id, ...request });
+    });
+  };
+
+  return {
+    get ready() {
+      return ready;
+    },
+    get closed() {
+      return closed;
+    },
+    waitReady,
+    query: (sql, params, options) => call({ op: 'query', sql, params, options }),
+    exec: (sql) => call({ op: 'exec', sql }),
+    async transaction(callback) {
+      const tx = nextTx++;
+      await call({ op: 'begin', tx });
+      let result;
+      try {
+        result = await callback({ query: (sql, params, options) => call({ op: 'query', sql, params, options, tx }) });
+      } catch (error) {
+        await call({ op: 'end', tx, commit: false }).catch(() => {});
+        throw error;
+      }
+      await call({ op: 'end', tx, commit: true });
+      return result;
+    },
+    async close() {
+      if (closed) return;
+      await call({ op: 'close' }).catch(() => {});
+      closed = true;
+      await worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+// The embedded PostgreSQL's own thread. PGlite runs PostgreSQL as WebAssembly on the thread that calls it,
+// file system included, synchronously: on the server's event loop a burst of logins (or one checkpoint)
+// would freeze token verification. Here it runs beside the event loop; thread.ts is the other end.
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite } from '@electric-sql/pglite';
+import parseArray from 'postgres-array';
+
+/** Types MikroORM reads as PostgreSQL's text, and arrays of them (thread.ts sends which). */
+function parsers({ raw, rawArrays }) {
+  const keep = (text) => text;
+  const keepArray = (text) => parseArray.parse(text);
+  return Object.fromEntries([...raw.map((oid) => [oid, keep]), ...rawArrays.map((oid) => [oid, keepArray])]);
+}
+
+// What a caller needs to tell one database error from another (SQLSTATE, constraint…), never more.
+const ERROR_FIELDS = ['code', 'severity', 'detail', 'hint', 'schema', 'table', 'column', 'dataType', 'constraint', 'routine'];
+
+function serialise(error) {
+  const fields = Object.fromEntries(ERROR_FIELDS.filter((field) => error?.[field] !== undefined).map((field) => [field, error[field]]));
+  return { name: error?.name ?? 'Error', message: String(error?.message ?? error), ...fields };
+}
+
+const transactions = new Map();
+
+function answer(id, work) {
+  work.then(
+    (result) => parentPort.postMessage({ id, result }),
+    (error) => parentPort.postMessage({ id, error: serialise(error) }),
+  );
+}
+
+let database;
+try {
+  database = await PGlite.create({ dataDir: workerData.dataDir, parsers: parsers(workerData.parsers) });
+  parentPort.postMessage({ ready: true });
+} catch (error) {
+  parentPort.postMessage({ failed: serialise(error) });
+  process.exit(1);
+}
+
+parentPort.on('message', (message) => {
+  const { id, op } = message;
+  if (op === 'query') {
+    const target = message.tx === undefined ? database : transactions.get(message.tx)?.tx;
+    if (!target) return answer(id, Promise.reject(new Error('no such transaction')));
+    return answer(id, target.query(message.sql, message.params, message.options));
+  }
+  if (op === 'exec') return answer(id, database.exec(message.sql));
+  if (op === 'begin') {
+    // PGlite's exclusive transaction: queries outside it wait until it ends, as on the event loop before.
+    let end;
+    const ended = new Promise((resolve, reject) => (end = { resolve, reject }));
+    const done = database.transaction(async (tx) => {
+      transactions.set(message.tx, { tx, end, done });
+      parentPort.postMessage({ id });
+      await ended;
+    });
+    // A transaction that fails to begin answers the begin; one that fails to commit answers the end.
+    done.catch((error) => {
+      if (!transactions.has(message.tx)) parentPort.postMessage({ id, error: serialise(error) });
+    });
+    return;
+  }
+  if (op === 'end') {
+    const open = transactions.get(message.tx);
+    if (!open) return answer(id, Promise.reject(new Error('no such transaction')));
+    if (message.commit) open.end.resolve();
+    else open.end.reject(new Error('rolled back'));
+    return answer(
+      id,
+      open.done.then(
+        () => transactions.delete(message.tx),
+        (error) => {
+          transactions.delete(message.tx);
+          if (message.commit) throw error;
+        },
+      ),
+    );
+  }
+  if (op === 'close') return answer(id, database.close());
+});
