@@ -6,13 +6,14 @@ import type { Services } from '../../core/services.js';
 import { createRequestContext, type RequestContext } from '../request-context.js';
 import { formatError, isUnexpected } from './errors.js';
 import { LIMITS, validationRules } from './limits.js';
-import { playgroundAssets, servePlayground, wantsPlayground } from './playground.js';
+import { playgroundFiles, servePlayground, wantsPlayground } from './playground.js';
 import { buildGraphQLSchema } from './schema.js';
 
 /** The GraphQL door: Apollo Server on Fastify at /graphql, and a playground there for browsers. */
 export const graphqlDoor: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  const schema = await buildGraphQLSchema();
   const apollo = new ApolloServer<RequestContext>({
-    schema: await buildGraphQLSchema(),
+    schema,
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: services.settings.introspection,
@@ -34,7 +35,7 @@ export const graphqlDoor: FastifyPluginAsync<{ services: Services }> = async (ap
   await apollo.start();
 
   const execute = fastifyApolloHandler(apollo, { context: async (request) => createRequestContext(services, request) });
-  await app.register(playgroundAssets);
+  await app.register(playgroundFiles, { schema });
   app.route<{ Reply: string }>({
     method: ['GET', 'POST', 'OPTIONS'],
     url: '/graphql',

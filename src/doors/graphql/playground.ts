@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { GraphQLSchema } from 'graphql';
+import { schemaText } from './schema.js';
 
 const require = createRequire(import.meta.url);
 
@@ -39,7 +41,19 @@ const PAGE = `<!doctype html>
     <title>Keyway · GraphQL</title>
     <link rel="icon" href="data:," />
     <link rel="stylesheet" href="/graphql/assets/graphiql.css" />
-    <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+    <style>
+      html, body, #graphiql { height: 100%; margin: 0; }
+      .keyway-sign-in h2 { margin: 0; }
+      .keyway-sign-in label { display: block; margin-top: var(--px-12); }
+      .keyway-sign-in input {
+        display: block; box-sizing: border-box; width: 100%; margin-top: var(--px-4); padding: var(--px-6) var(--px-8);
+        font: inherit; color: inherit; background: hsl(var(--color-base));
+        border: 1px solid hsla(var(--color-neutral), var(--alpha-background-heavy)); border-radius: var(--border-radius-4);
+      }
+      .keyway-sign-in button { margin-top: var(--px-16); }
+      .keyway-sign-in [role=status] { margin-top: var(--px-12); }
+      .keyway-sign-in .failed { color: hsl(var(--color-error)); }
+    </style>
   </head>
   <body>
     <div id="graphiql">Loading the playground…</div>
@@ -67,8 +81,19 @@ export function servePlayground(reply: FastifyReply<any>): void {
   void reply.header('content-security-policy', CSP).type('text/html; charset=utf-8').send(PAGE);
 }
 
-export const playgroundAssets: FastifyPluginAsync = async (app) => {
+/**
+ * The playground's files, and the schema's SDL it builds its docs and completion from.
+ * The SDL is served to anyone, in every mode: it is `schema.graphql`, already public in the
+ * repository, and it lets the playground work where introspection is off (production's
+ * default), which stays off for every other client.
+ */
+export const playgroundFiles: FastifyPluginAsync<{ schema: GraphQLSchema }> = async (app, { schema }) => {
   const assets = loadAssets();
+  const sdl = schemaText(schema);
+  app.get('/graphql/schema.graphql', async (_request, reply) =>
+    // Revalidated on every load: the schema changes with a deployment, and it is small.
+    reply.header('cache-control', 'no-cache').type('text/plain; charset=utf-8').send(sdl),
+  );
   app.get<{ Params: { file: string } }>('/graphql/assets/:file', async (request, reply) => {
     const asset = assets.get(request.params.file);
     if (!asset) return reply.code(404).send({ message: 'Not found' });

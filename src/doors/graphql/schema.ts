@@ -20,7 +20,12 @@ export async function buildGraphQLSchema(): Promise<GraphQLSchema> {
   return withAuthDirective(schema);
 }
 
-/** The SDL committed as `schema.graphql`, directives included. */
+/** A schema's SDL, directives included: `schema.graphql`'s text for Keyway's own. */
+export function schemaText(schema: GraphQLSchema): string {
+  return `${printSchemaWithDirectives(schema)}\n`;
+}
+
+/** The SDL committed as `schema.graphql`. */
 export async function printGraphQLSchema(): Promise<string> {
-  return `${printSchemaWithDirectives(await buildGraphQLSchema())}\n`;
+  return schemaText(await buildGraphQLSchema());
 }
