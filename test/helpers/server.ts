@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -22,6 +23,8 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** Reuse a database (a restart, a second instance); a fresh one otherwise. */
   database?: TestDatabase;
+  /** A fixed port (see `freePort`), for a server whose PUBLIC_URL must name itself; 0 otherwise. */
+  port?: number;
 }
 
 /** A real Keyway on a real database, listening on 127.0.0.1 port 0. */
@@ -44,7 +47,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       },
     },
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const { port } = app.server.address() as { port: number };
   const stop = () => app.close();
   return {
@@ -58,4 +61,13 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       await database.drop();
     },
   };
+}
+
+/** A port free right now on 127.0.0.1, for a server that must know its own URL before it starts. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
