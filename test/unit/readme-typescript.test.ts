@@ -85,7 +85,10 @@ function compile(fences: Fence[], extra = ''): string[] {
 
 describe("the README's TypeScript examples", { timeout: 60_000 }, () => {
   it('compile under strict with keyway/trpc resolved to this package, and type the client', () => {
-    const fences = typescriptFences(readFileSync(resolve(REPO, 'README.md'), 'utf8'));
+    const readme = readFileSync(resolve(REPO, 'README.md'), 'utf8');
+    // An unclosed fence would pair the rest of the file's fences wrongly.
+    expect((readme.match(/^```/gm) ?? []).length % 2).toBe(0);
+    const fences = typescriptFences(readme);
     expect(fences.length).toBeGreaterThan(0);
     expect(compile(fences, ASSERTIONS)).toEqual([]);
   });
