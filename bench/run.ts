@@ -144,9 +144,9 @@ function verifyTargets(prefix: string, url: string, token: string): Target[] {
       url: `${url}/graphql`,
       method: 'POST',
       headers: { ...bearer, ...json },
-      body: JSON.stringify({ query: '{ verifyToken { valid payload { sub username role } } }' }),
+      body: JSON.stringify({ query: 'mutation { verifyToken { valid payload { sub username role } } }' }),
     },
-    { name: `${prefix}trpc`, url: `${url}/trpc/auth.verifyToken`, method: 'GET', headers: bearer },
+    { name: `${prefix}trpc`, url: `${url}/trpc/auth.verifyToken`, method: 'POST', headers: { ...bearer, ...json }, body: '{}' },
   ];
 }
 

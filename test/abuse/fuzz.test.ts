@@ -90,12 +90,17 @@ const CORPUS: Case[] = [
   ...jsonRoute('POST', '/trpc/auth.login', { username: 'admin', password: 'wrong-password' }),
   ...jsonRoute('POST', '/trpc/users.create', { username: 'fuzzed', password: 'fuzzed-password', role: 'viewer' }, true),
   ...jsonRoute('POST', '/trpc/auth.refresh', { refreshToken: 'kwrt_x' }),
+  ...jsonRoute('POST', '/trpc/auth.verifyToken', { token: 'x.y.z' }, true),
+  ...['[]', '{}', 'null', '{"0":1}', '{"0":{"token":1},"1":null}', '{"-1":{}}', '{"99":{}}'].map(
+    (body): Case => ({ name: `batch ${body}`, method: 'POST', path: '/trpc/auth.verifyToken,auth.verifyToken?batch=1', headers: JSON_TYPE, body }),
+  ),
   ...jsonRoute('POST', '/graphql', { query: '{ __typename }', variables: {}, operationName: null }),
   ...[
     '/products/0', '/products/-1', '/products/abc', '/products/1.5', '/products/99999999999999999999', '/products/%00',
     '/products/%ff', `/products/${'9'.repeat(5000)}`, '/products?limit=abc', '/products?limit=-1', '/products?limit=1e3',
     '/products?offset=99999999999999999999', '/products?limit=10&limit=20', '/products?limit[]=1', '/products?%ff=1',
   ].map((path): Case => ({ name: path.slice(0, 40), method: 'GET', path, auth: true })),
+  // GETs of auth.verifyToken (a mutation) are refused whatever their input; the rest are queries.
   ...[
     '/trpc/auth.verifyToken?input=%7B', '/trpc/auth.verifyToken?input=null', '/trpc/auth.verifyToken?input=%22x%22',
     '/trpc/auth.verifyToken?input=%7B%22token%22%3A1%7D', '/trpc/auth.verifyToken?batch=1&input=%5B%5D',

@@ -24,6 +24,8 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** Reuse a database (a restart, a second instance); a fresh one otherwise. */
   database?: TestDatabase;
+  /** A fixed port (see `freePort`), for a server whose PUBLIC_URL must name itself; 0 otherwise. */
+  port?: number;
 }
 
 /** A real Keyway on a real database, listening on 127.0.0.1 port 0. */
@@ -47,7 +49,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     },
     noticeStream: { write: (line) => void notices.push(line) },
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const { port } = app.server.address() as { port: number };
   const stop = () => app.close();
   return {
@@ -63,3 +65,6 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     },
   };
 }
+
+/** A port free right now, for a server that must know its own URL before it starts. */
+export { freePort } from './postgres.js';

@@ -49,8 +49,8 @@ describe.runIf(DB_KIND === 'postgres')('when PostgreSQL goes away', () => {
     const verify = await post(server.url, '/api/verify_token', undefined, { token });
     expect(verify.status).toBe(200);
     expect(verify.body.valid).toBe(true);
-    expect((await graphql(server.url, '{ verifyToken { valid } }', {}, token)).body.data.verifyToken.valid).toBe(true);
-    expect((await trpc(server.url, 'query', 'auth.verifyToken', undefined, token)).body.result.data.valid).toBe(true);
+    expect((await graphql(server.url, 'mutation { verifyToken { valid } }', {}, token)).body.data.verifyToken.valid).toBe(true);
+    expect((await trpc(server.url, 'mutation', 'auth.verifyToken', undefined, token)).body.result.data.valid).toBe(true);
   });
 
   it('recovers by itself when the database returns', async () => {

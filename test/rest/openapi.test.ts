@@ -32,6 +32,7 @@ describe('GET /openapi.json', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths).sort()).toEqual([
       '/.well-known/jwks.json',
+      '/.well-known/oauth-authorization-server',
       '/.well-known/openid-configuration',
       '/api/login',
       '/api/verify_token',
@@ -96,6 +97,7 @@ describe('GET /openapi.json', () => {
       ['/products/{id}', 'get', await call(server.url, '/products/424242', { token })],
       ['/products/{id}', 'put', await call(server.url, `/products/${created.body.id}`, { method: 'PUT', body: { stock: 1 }, token })],
       ['/.well-known/jwks.json', 'get', await call(server.url, '/.well-known/jwks.json')],
+      ['/.well-known/oauth-authorization-server', 'get', await call(server.url, '/.well-known/oauth-authorization-server')],
       ['/.well-known/openid-configuration', 'get', await call(server.url, '/.well-known/openid-configuration')],
       ['/healthz', 'get', await call(server.url, '/healthz')],
       ['/readyz', 'get', await call(server.url, '/readyz')],

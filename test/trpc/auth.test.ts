@@ -56,12 +56,12 @@ describe('tRPC auth.verifyToken and auth.me', () => {
     token = (await trpc(server.url, 'mutation', 'auth.login', { username: 'admin', password: ADMIN_PASSWORD })).body.result.data.token;
   });
 
-  it('verifies a given token, or the bearer token when none is given', async () => {
-    const given = await trpc(server.url, 'query', 'auth.verifyToken', { token });
+  it('verifies a given token, or the bearer token when none is given, as a mutation', async () => {
+    const given = await trpc(server.url, 'mutation', 'auth.verifyToken', { token });
     expect(given.body.result.data).toMatchObject({ valid: true, code: null, payload: { username: 'admin', role: 'admin' } });
-    const bearer = await trpc(server.url, 'query', 'auth.verifyToken', undefined, token);
+    const bearer = await trpc(server.url, 'mutation', 'auth.verifyToken', undefined, token);
     expect(bearer.body.result.data.valid).toBe(true);
-    const bad = await trpc(server.url, 'query', 'auth.verifyToken', { token: 'nope' });
+    const bad = await trpc(server.url, 'mutation', 'auth.verifyToken', { token: 'nope' });
     expect(bad.body.result.data).toEqual({ valid: false, code: 'TOKEN_INVALID', payload: null });
   });
 
@@ -86,17 +86,21 @@ describe('tRPC auth.verifyToken and auth.me', () => {
 
   it('answers a batch in one piece, and streams it to httpBatchStreamLink', async () => {
     const token = (await trpc(server.url, 'mutation', 'auth.login', { username: 'tomas', password: 'tomas-password' })).body.result.data.token;
-    const plain = await call(server.url, '/trpc/auth.verifyToken,auth.me?batch=1&input=%7B%7D', { token });
+    const queries = '/trpc/auth.me,products.list?batch=1&input=%7B%7D';
+    const plain = await call(server.url, queries, { token });
     expect(plain.headers.get('content-length')).toBe(String(Buffer.byteLength(plain.text)));
-    expect(plain.body.map((item: any) => Object.keys(item.result.data))).toEqual([['valid', 'code', 'payload'], expect.arrayContaining(['username'])]);
+    expect(plain.body.map((item: any) => Object.keys(item.result.data))).toEqual([expect.arrayContaining(['username']), []]);
+    const mutations = await post(server.url, '/trpc/auth.verifyToken,auth.verifyToken?batch=1', { 0: {}, 1: { token: 'nope' } }, { token });
+    expect(mutations.headers.get('content-length')).toBe(String(Buffer.byteLength(mutations.text)));
+    expect(mutations.body.map((item: any) => item.result.data.valid)).toEqual([true, false]);
 
-    const streamed = await call(server.url, '/trpc/auth.verifyToken,auth.me?batch=1&input=%7B%7D', { token, headers: { 'trpc-accept': 'application/jsonl' } });
+    const streamed = await call(server.url, queries, { token, headers: { 'trpc-accept': 'application/jsonl' } });
     expect(streamed.headers.get('transfer-encoding')).toBe('chunked');
     expect(streamed.headers.get('content-length')).toBeNull();
 
     for (const link of [httpBatchLink, httpBatchStreamLink]) {
       const client = createTRPCClient<AppRouter>({ links: [link({ url: `${server.url}/trpc`, headers: { authorization: `Bearer ${token}` } })] });
-      const [verdict, me] = await Promise.all([client.auth.verifyToken.query(), client.auth.me.query()]);
+      const [verdict, me] = await Promise.all([client.auth.verifyToken.mutate(), client.auth.me.query()]);
       expect(verdict.valid).toBe(true);
       expect(me.username).toBe('tomas');
     }

@@ -50,7 +50,10 @@ const authed = createTRPCClient<AppRouter>({
 const created = await authed.products.create.mutate({ sku: 'TYPED-1', name: 'Typed', price: '4.5', stock: 3 });
 const price: string = created.price;
 const me = await authed.auth.me.query();
-console.log(JSON.stringify({ expiresAt, role, price, username: me.username }));
+// A mutation: the token travels in the body or the header, never in a URL.
+const verdict = await authed.auth.verifyToken.mutate();
+const valid: boolean = verdict.valid;
+console.log(JSON.stringify({ expiresAt, role, price, username: me.username, valid }));
 `;
 
 
@@ -74,7 +77,7 @@ describe.runIf(DB_KIND === 'pglite')("import type { AppRouter } from 'keyway/trp
     const { stdout } = await run(process.execPath, [join(dir, 'out/client.js')], {
       env: { ...process.env, KEYWAY_URL: server.url, KEYWAY_PASSWORD: ADMIN_PASSWORD },
     });
-    expect(JSON.parse(stdout)).toEqual({ expiresAt: expect.stringMatching(/Z$/), role: 'admin', price: '4.50', username: 'admin' });
+    expect(JSON.parse(stdout)).toEqual({ expiresAt: expect.stringMatching(/Z$/), role: 'admin', price: '4.50', username: 'admin', valid: true });
   });
 
   it('refuses to compile a wrong call', async () => {
@@ -86,6 +89,7 @@ await client.auth.login.mutate({ username: 42, password: 'x' });
 await client.products.update.mutate({ id: 1, stock: 'many' });
 await client.auth.nonexistent.query();
 const when: Date = (await client.auth.login.mutate({ username: 'a', password: 'b' })).expiresAt;
+await client.auth.verifyToken.query({ token: 'x' });
 `,
     });
     dirs.push(dir);
@@ -94,6 +98,6 @@ const when: Date = (await client.auth.login.mutate({ username: 'a', password: 'b
       (error: { stdout: string }) => error,
     );
     const errors = result.stdout.split('\n').filter((line) => line.includes('error TS'));
-    expect(errors.map((line) => /wrong\.ts\((\d+),/.exec(line)?.[1])).toEqual(['4', '5', '6', '7']);
+    expect(errors.map((line) => /wrong\.ts\((\d+),/.exec(line)?.[1])).toEqual(['4', '5', '6', '7', '8']);
   });
 });

@@ -47,8 +47,14 @@ export class AuthResolver {
     return true;
   }
 
-  @Query(() => TokenVerification, {
+  // One resolver behind both fields. The mutation is the operation to use: a mutation never travels
+  // over GET, so its token cannot end up in a URL. The query stays for clients written against it.
+  @Mutation(() => TokenVerification, {
     description: "Verifies `token`, or the request's bearer token when omitted. A bad token is `valid: false`, not an error.",
+  })
+  @Query(() => TokenVerification, {
+    description:
+      'Kept for compatibility: the same as `Mutation.verifyToken`, which new clients should use. Over GET it refuses a `token` argument (a token never travels in a URL); send the bearer header, or POST.',
   })
   verifyToken(
     @Arg('token', () => String, { nullable: true }) token: string | null | undefined,

@@ -6,6 +6,7 @@ import type { Services } from '../../core/services.js';
 import { createRequestContext, type RequestContext } from '../request-context.js';
 import { formatError, isUnexpected } from './errors.js';
 import { LIMITS, validationRules } from './limits.js';
+import { refuseTokensInUrls } from './no-token-in-url.js';
 import { playgroundFiles, servePlayground, wantsPlayground } from './playground.js';
 import { buildGraphQLSchema } from './schema.js';
 
@@ -29,6 +30,7 @@ export const graphqlDoor: FastifyPluginAsync<{ services: Services }> = async (ap
       ApolloServerPluginLandingPageDisabled(),
       // Installed by default, it wraps every field's resolver to compute cache hints Keyway never sends.
       ApolloServerPluginCacheControlDisabled(),
+      refuseTokensInUrls,
       logUnexpectedErrors,
     ],
   });

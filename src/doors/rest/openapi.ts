@@ -74,15 +74,24 @@ export const jwks = z
   .object({ keys: z.array(z.object({ kty: z.string(), kid: z.string(), alg: z.string(), use: z.string(), n: z.string().optional(), e: z.string().optional() })) })
   .describe('The public keys that verify access tokens (none in HS256 mode)');
 
-export const discovery = z
+export const serverMetadata = z
   .object({
-    issuer: z.string(),
+    issuer: z.string().describe("The `iss` of Keyway's tokens"),
     jwks_uri: z.string(),
-    id_token_signing_alg_values_supported: z.array(z.string()),
-    subject_types_supported: z.array(z.string()),
-    claims_supported: z.array(z.string()),
+    response_types_supported: z.array(z.string()).describe('Empty: Keyway has no authorization endpoint'),
+    grant_types_supported: z.array(z.string()).describe('Empty: Keyway serves no OAuth grant (its logins are its own API)'),
   })
-  .describe('OpenID-style discovery');
+  .describe('What is true of Keyway as an OAuth 2.0 authorization server (RFC 8414)');
+
+export const discovery = serverMetadata
+  .extend({
+    subject_types_supported: z.array(z.string()),
+    id_token_signing_alg_values_supported: z.array(z.string()).describe('The algorithm access tokens are signed with (Keyway issues no ID tokens)'),
+    claims_supported: z.array(z.string()).describe("The access token's claims"),
+  })
+  .describe(
+    'OpenID-style discovery: the RFC 8414 metadata plus the OpenID members true of access tokens; no authorization_endpoint, as Keyway has none',
+  );
 
 export const health = statusOk.describe('The process is up');
 export const ready = statusOk.describe('The database answers');

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../../core/services.js';
-import { discovery, health, jwks, notReady, ready } from './openapi.js';
+import { authorizationServerMetadata, openidConfiguration } from './discovery.js';
+import { discovery, health, jwks, notReady, ready, serverMetadata } from './openapi.js';
 
 /** Discovery for services that verify Keyway's tokens themselves, and the probes of an orchestrator. */
 export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (parent, { services }) => {
@@ -13,16 +14,20 @@ export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (pare
     return services.keyRing.jwks();
   });
 
+  // Metadata changes only with a new release or configuration; five minutes of caching spares gateways' requests.
+  const metadataCache = 'public, max-age=300';
+  app.get(
+    '/.well-known/oauth-authorization-server',
+    { schema: { tags, summary: 'OAuth 2.0 Authorization Server Metadata (RFC 8414)', response: { 200: serverMetadata } } },
+    async (_request, reply) => {
+      reply.header('cache-control', metadataCache);
+      return authorizationServerMetadata(services);
+    },
+  );
+
   app.get('/.well-known/openid-configuration', { schema: { tags, summary: 'OpenID-style discovery', response: { 200: discovery } } }, async (_request, reply) => {
-    reply.header('cache-control', 'public, max-age=300');
-    const { issuer, publicUrl } = services.settings;
-    return {
-      issuer,
-      jwks_uri: `${publicUrl}/.well-known/jwks.json`,
-      id_token_signing_alg_values_supported: [services.keyRing.algorithm],
-      subject_types_supported: ['public'],
-      claims_supported: ['sub', 'id', 'username', 'role', 'roles', 'iat', 'exp', 'iss', 'aud', 'jti', 'sid'],
-    };
+    reply.header('cache-control', metadataCache);
+    return openidConfiguration(services);
   });
 
   app.get('/healthz', { schema: { tags, summary: 'Liveness', response: { 200: health } } }, async () => ({ status: 'ok' as const }));

@@ -22,8 +22,11 @@ export const authRouter = router({
     return true;
   }),
 
-  /** Verifies `token`, or the request's bearer token when omitted; a bad token is `valid: false`. */
-  verifyToken: publicProcedure.input(verifyTokenInput.optional()).query(({ input, ctx }) => {
+  /**
+   * Verifies `token`, or the request's bearer token when omitted; a bad token is `valid: false`.
+   * A mutation, so called by POST: a query's input travels in the URL, and a token must not.
+   */
+  verifyToken: publicProcedure.input(verifyTokenInput.optional()).mutation(({ input, ctx }) => {
     const { auth } = ctx.services;
     return verificationView(input?.token === undefined ? auth.verifyCaller(ctx.principal) : auth.verify(input.token));
   }),

@@ -1,0 +1,37 @@
+import type { Services } from '../../core/services.js';
+import { tokenPayload } from './openapi.js';
+
+/**
+ * What Keyway says about itself to services that verify its tokens. Each
+ * member is true of Keyway as it is: an issuer of signed access tokens with
+ * a JWKS, and no OAuth flow (its logins are its own API, on each door).
+ * Endpoints are added here, once, and both documents name them.
+ */
+export function authorizationServerMetadata({ settings }: Pick<Services, 'settings'>) {
+  const { issuer, publicUrl } = settings;
+  return {
+    issuer,
+    jwks_uri: `${publicUrl}/.well-known/jwks.json`,
+    // Both stated, though empty: left out, each would mean the authorization code and implicit flows,
+    // through an authorization endpoint Keyway does not have. RFC 8414 requires response_types_supported.
+    response_types_supported: [] as string[],
+    grant_types_supported: [] as string[],
+  };
+}
+
+/**
+ * The OpenID-style document that gateways read for the issuer, the JWKS and
+ * the signing algorithm. Keyway issues no ID tokens and has no authorization
+ * endpoint, so it cannot be a valid OpenID Provider configuration without
+ * claiming both: it is the metadata above plus what OpenID Connect's members
+ * truly say of Keyway's access tokens (a `sub` the same for every service,
+ * the algorithm they are signed with, their claims).
+ */
+export function openidConfiguration(services: Pick<Services, 'settings' | 'keyRing'>) {
+  return {
+    ...authorizationServerMetadata(services),
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: [services.keyRing.algorithm],
+    claims_supported: Object.keys(tokenPayload.shape),
+  };
+}
