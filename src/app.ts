@@ -95,7 +95,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await app.ready();
     if (config.database.kind === 'pglite') {
       // The command line's way in while this process owns the data directory.
-      control = await serveControlSocket(config.database.dataDir, (request) => executeCommand(services, request));
+      control = await serveControlSocket(
+        config.database.dataDir,
+        (request) => executeCommand(services, request),
+        (report) => app.log.error(report, 'command line request failed'),
+      );
     }
   } catch (error) {
     await app.close();

@@ -1,17 +1,38 @@
 import { chmodSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
+import { z } from 'zod';
 
-/** A command line's request, as the command line parsed it (a password read from its standard input). */
-export interface CliRequest {
-  words: string[];
-  options: { role?: string };
-  password?: string;
-}
+/**
+ * A command line's request, as the command line parsed it (a password read
+ * from its standard input). The server checks each frame against it: anything
+ * its owner's processes send arrives here, not only our command line's.
+ */
+const cliRequest = z.strictObject({
+  words: z.array(z.string()),
+  options: z.strictObject({ role: z.string().optional() }),
+  password: z.string().optional(),
+});
+export type CliRequest = z.infer<typeof cliRequest>;
 
 export type CliResponse = { ok: true; output: string } | { ok: false; message: string };
 
+/** What the command line is told of an error the server did not expect: the details go to the server's log. */
+export const INTERNAL_ERROR = 'internal error; see the server log';
+
+/** An unexpected error as the server logs it. */
+export interface UnexpectedError {
+  /** The request's first two words ("users create"), when there was a request. */
+  command?: string;
+  /** Its kind and code alone: a database error's text carries the query and its parameters, a password hash among them. */
+  error: string;
+}
+
 const MAX_REQUEST_BYTES = 64 * 1024;
+// The command line writes its request as soon as it connects (it reads the password before).
+const REQUEST_TIMEOUT_MS = 5_000;
+// Each connection holds a descriptor: a flood of them must not starve the HTTP server of its own.
+const MAX_CONNECTIONS = 32;
 
 /** The socket a server on PGlite listens on for its command line, beside the cluster. */
 export function controlSocketPath(dataDir: string): string {
@@ -22,36 +43,35 @@ export function controlSocketPath(dataDir: string): string {
  * PGlite admits one process per data directory, so while a server runs, the
  * command line hands it the work: one JSON request per connection on a Unix
  * socket only the directory's owner can open. The server holds the DATA_DIR
- * lock, so a socket file left by a crash is stale and replaced.
+ * lock, so a socket file left by a crash is stale and replaced. Whatever
+ * arrives, the server answers one line and keeps running: `onUnexpected`
+ * hears of the errors that are not the caller's to know.
  */
 export async function serveControlSocket(
   dataDir: string,
   execute: (request: CliRequest) => Promise<CliResponse>,
+  onUnexpected: (report: UnexpectedError) => void,
 ): Promise<{ close(): Promise<void> }> {
   const path = controlSocketPath(dataDir);
   rmSync(path, { force: true });
-  const server = createServer((socket) => {
-    let buffer = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      if (buffer.length > MAX_REQUEST_BYTES) return socket.destroy();
-      const end = buffer.indexOf('\n');
-      if (end === -1) return;
-      let request: CliRequest;
-      try {
-        request = JSON.parse(buffer.slice(0, end)) as CliRequest;
-      } catch {
-        return void socket.end(`${JSON.stringify({ ok: false, message: 'malformed request' })}\n`);
-      }
-      void execute(request).then((response) => socket.end(`${JSON.stringify(response)}\n`));
-    });
+  let connections = 0;
+  // Half-open: a client may end its side once it has written, and still read the answer.
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
     socket.on('error', () => socket.destroy());
+    connections++;
+    socket.on('close', () => connections--);
+    if (connections > MAX_CONNECTIONS) return answer(socket, { ok: false, message: 'busy with other commands; try again' });
+    serveConnection(socket, execute, onUnexpected);
   });
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
-    server.listen(path, () => done());
+    server.listen(path, () => {
+      server.off('error', fail);
+      done();
+    });
   });
+  // Accepting can fail later (no descriptors left): that connection is lost, the server is not.
+  server.on('error', (error) => onUnexpected({ error: kindOf(error) }));
   chmodSync(path, 0o600);
   server.unref();
   return {
@@ -65,23 +85,98 @@ export async function serveControlSocket(
   };
 }
 
+function serveConnection(
+  socket: Socket,
+  execute: (request: CliRequest) => Promise<CliResponse>,
+  onUnexpected: (report: UnexpectedError) => void,
+): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let reading = true;
+  const refuse = (message: string) => {
+    reading = false;
+    answer(socket, { ok: false, message });
+  };
+
+  // A deadline for the whole request, not for each silence: a trickle of bytes cannot hold the connection.
+  const deadline = setTimeout(() => reading && refuse(`no request within ${REQUEST_TIMEOUT_MS / 1000} seconds`), REQUEST_TIMEOUT_MS);
+  deadline.unref();
+  socket.on('close', () => clearTimeout(deadline));
+  socket.on('end', () => reading && refuse('incomplete request: no newline before the end'));
+  socket.on('data', (chunk: Buffer) => {
+    if (!reading) return;
+    const newline = chunk.indexOf(0x0a);
+    const part = newline === -1 ? chunk : chunk.subarray(0, newline);
+    size += part.length;
+    if (size > MAX_REQUEST_BYTES) return refuse(`request over ${MAX_REQUEST_BYTES} bytes`);
+    chunks.push(part);
+    if (newline === -1) return;
+
+    reading = false;
+    clearTimeout(deadline);
+    const request = parseRequest(Buffer.concat(chunks));
+    if (!request) return refuse('malformed request');
+    Promise.resolve()
+      .then(() => execute(request))
+      .catch((error: unknown) => {
+        onUnexpected({ command: request.words.slice(0, 2).join(' '), error: kindOf(error) });
+        return { ok: false as const, message: INTERNAL_ERROR };
+      })
+      .then((response) => answer(socket, response))
+      .catch(() => socket.destroy());
+  });
+}
+
+/**
+ * One line, then the connection is closed: a Unix socket hands the line to
+ * the peer as it is written, so closing once it is written loses nothing.
+ */
+function answer(socket: Socket, response: CliResponse): void {
+  if (socket.destroyed || socket.writableEnded) return;
+  socket.end(`${JSON.stringify(response)}\n`, () => socket.destroy());
+}
+
+function kindOf(error: unknown): string {
+  const name = error instanceof Error ? error.name : typeof error;
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && /^\w{1,32}$/.test(code) ? `${name} ${code}` : name;
+}
+
+/** One frame as a request, or undefined when it is not valid UTF-8, not JSON, or not a request's shape. */
+function parseRequest(frame: Buffer): CliRequest | undefined {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(frame);
+    const parsed = cliRequest.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Sends a request to the server on `dataDir`; undefined when no server listens there. */
 export function sendToServer(dataDir: string, request: CliRequest): Promise<CliResponse | undefined> {
   return new Promise((done, fail) => {
     const socket = createConnection(controlSocketPath(dataDir));
+    let connected = false;
     let answer = '';
-    socket.setEncoding('utf8');
-    socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
-    socket.on('data', (chunk: string) => (answer += chunk));
-    socket.on('end', () => {
+    const finish = () => {
       try {
         done(JSON.parse(answer) as CliResponse);
       } catch {
         fail(new Error('the running server gave no answer'));
       }
+    };
+    socket.setEncoding('utf8');
+    socket.on('connect', () => {
+      connected = true;
+      socket.write(`${JSON.stringify(request)}\n`);
     });
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('end', finish);
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') done(undefined);
+      if (!connected && (error.code === 'ENOENT' || error.code === 'ECONNREFUSED')) done(undefined);
+      // The server may close on the rest of a request it refused (too large): its answer came first.
+      else if (answer.endsWith('\n')) finish();
       else fail(error);
     });
   });
