@@ -22,21 +22,22 @@ export interface ChildServer {
   stop(): Promise<number | null>;
 }
 
-export async function spawnServer(database: TestDatabase, env: Record<string, string> = {}): Promise<ChildServer> {
+/**
+ * `bare` starts it as a user would, with nothing in its environment but the database, the port and
+ * `env`: the defaults a user gets (no ADMIN_PASSWORD, no LOG_LEVEL, nothing of the test run's own).
+ */
+export async function spawnServer(
+  database: TestDatabase,
+  env: Record<string, string> = {},
+  { bare = false }: { bare?: boolean } = {},
+): Promise<ChildServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const base = bare
+    ? { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }
+    : { ...process.env, DATA_DIR: '', DATABASE_URL: '', ADMIN_PASSWORD, LOG_LEVEL: 'info' };
   const child = spawn(process.execPath, ['dist/src/main.js'], {
-    env: {
-      ...process.env,
-      DATA_DIR: '',
-      DATABASE_URL: '',
-      ...database.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ADMIN_PASSWORD,
-      LOG_LEVEL: 'info',
-      ...env,
-    },
+    env: { ...base, ...database.env, PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

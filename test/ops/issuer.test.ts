@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase, DB_KIND } from '../helpers/database.js';
 import { call, graphql, login, post } from '../helpers/http.js';
-import { startKeywayProcess } from '../helpers/process.js';
+import { spawnServer } from '../helpers/child-server.js';
 import { ADMIN_PASSWORD, startServer } from '../helpers/server.js';
 
 /** What each door answers a token: it is accepted on every one, or the test says which refused it. */
@@ -91,13 +91,15 @@ describe('npm start on an empty database, as a user runs it', { timeout: 120_000
   it('shows the generated admin password once even with LOG_LEVEL=silent, and a restart on another port keeps its tokens', async () => {
     const database = await createTestDatabase({ fresh: true });
     try {
-      const first = await startKeywayProcess({ ...database.env, LOG_LEVEL: 'silent' });
+      const first = await spawnServer(database, { LOG_LEVEL: 'silent' }, { bare: true });
+      expect(await first.ready()).toBe(true);
       const shown = /^keyway: Created admin user "admin" with the generated password (\S+) \(shown once; change it\)\n$/.exec(first.stderr());
       expect(shown, first.stderr()).not.toBeNull();
       const { token } = await login(first.url, 'admin', shown![1]!);
       expect(await first.stop()).toBe(0);
 
-      const second = await startKeywayProcess({ ...database.env, LOG_LEVEL: 'error' });
+      const second = await spawnServer(database, { LOG_LEVEL: 'error' }, { bare: true });
+      expect(await second.ready()).toBe(true);
       try {
         expect(await doorsAccepting(second.url, token)).toEqual(EVERY_DOOR);
         expect(second.stderr()).toBe('');
