@@ -1,30 +1,33 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { DomainError, toDomainError } from '../../core/errors.js';
+import { variableErrorMessage } from './variable-errors.js';
 
 /**
  * Every error leaves with `extensions.code`: a domain error keeps its code
  * (and `retryAfter` or `fields`), GraphQL's own errors keep Apollo's code
- * without field suggestions, anything else is INTERNAL_SERVER_ERROR with no
- * detail. Stack traces never leave.
+ * without field suggestions or a refused variable's value, anything else is
+ * INTERNAL_SERVER_ERROR with no detail. Stack traces never leave.
  */
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
-  const { locations, path } = formatted;
-  if (original instanceof DomainError || !formatted.extensions?.code || formatted.extensions.code === 'INTERNAL_SERVER_ERROR') {
-    const { error: domain } = toDomainError(original);
+export function createErrorFormatter(schema: GraphQLSchema) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const { locations, path } = formatted;
+    if (original instanceof DomainError || !formatted.extensions?.code || formatted.extensions.code === 'INTERNAL_SERVER_ERROR') {
+      const { error: domain } = toDomainError(original);
+      return {
+        message: domain.message,
+        locations,
+        path,
+        extensions: { code: domain.code, ...domain.details },
+      };
+    }
     return {
-      message: domain.message,
+      message: variableErrorMessage(schema, original) ?? withoutSuggestions(formatted.message),
       locations,
       path,
-      extensions: { code: domain.code, ...domain.details },
+      extensions: { code: formatted.extensions.code },
     };
-  }
-  return {
-    message: withoutSuggestions(formatted.message),
-    locations,
-    path,
-    extensions: { code: formatted.extensions.code },
   };
 }
 
@@ -39,12 +42,11 @@ function hasApolloCode(error: unknown): boolean {
   return typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR';
 }
 
-// "Did you mean ...?" names fields and types a caller may not know about; a variable's
-// rejected value (a password sent with the wrong type, say) is not echoed back either.
+// "Did you mean ...?" names fields and types a caller may not know about; a literal
+// the query wrote with the wrong type is not echoed back either.
 function withoutSuggestions(message: string): string {
   return message
     .replace(/ ?Did you mean [^?]*\?/g, '')
-    .replace(/got invalid value [\s\S]*?; /, 'got an invalid value; ')
     .replace(/(cannot represent [^:]*): [\s\S]*$/, '$1')
     .trim();
 }

@@ -4,16 +4,17 @@ import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations
 import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../../core/services.js';
 import { createRequestContext, type RequestContext } from '../request-context.js';
-import { formatError, isUnexpected } from './errors.js';
+import { createErrorFormatter, isUnexpected } from './errors.js';
 import { LIMITS, validationRules } from './limits.js';
 import { playgroundAssets, servePlayground, wantsPlayground } from './playground.js';
 import { buildGraphQLSchema } from './schema.js';
 
 /** The GraphQL door: Apollo Server on Fastify at /graphql, and a playground there for browsers. */
 export const graphqlDoor: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  const schema = await buildGraphQLSchema();
   const apollo = new ApolloServer<RequestContext>({
-    schema: await buildGraphQLSchema(),
-    formatError,
+    schema,
+    formatError: createErrorFormatter(schema),
     includeStacktraceInErrorResponses: false,
     introspection: services.settings.introspection,
     validationOptions: { hideSuggestions: true },
