@@ -4,7 +4,7 @@ import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations
 import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../../core/services.js';
 import { createRequestContext, type RequestContext } from '../request-context.js';
-import { createErrorFormatter, isUnexpected } from './errors.js';
+import { answerBodyFailure, createErrorFormatter, isUnexpected } from './errors.js';
 import { LIMITS, validationRules } from './limits.js';
 import { playgroundAssets, servePlayground, wantsPlayground } from './playground.js';
 import { buildGraphQLSchema } from './schema.js';
@@ -34,6 +34,7 @@ export const graphqlDoor: FastifyPluginAsync<{ services: Services }> = async (ap
   });
   await apollo.start();
 
+  app.setErrorHandler(answerBodyFailure);
   const execute = fastifyApolloHandler(apollo, { context: async (request) => createRequestContext(services, request) });
   await app.register(playgroundAssets);
   app.route<{ Reply: string }>({
