@@ -79,9 +79,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.addHook('preClose', async () => {
     closing = true;
   });
+  // An answer sent before its request's body was read to the end (a body refused for its size or type,
+  // a body sent with a GET) ends its connection too: kept alive, Node would read and discard the rest
+  // of the body, however long the client kept sending it.
   // A callback hook, not an async one: it runs on every answer, and a promise per answer shows in profiles.
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (closing || !request.raw.complete) reply.header('connection', 'close');
     done(null, payload);
   });
   try {

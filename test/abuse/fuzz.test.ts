@@ -28,6 +28,9 @@ const ODD_VALUES: string[] = [
   `"${'😀'.repeat(300)}"`, '"1e3"', '"0x10"', '"-5"', '"<script>alert(1)</script>"', '"\' OR 1=1 --"',
 ];
 
+const MULTIPART = { 'content-type': 'multipart/form-data; boundary=x' };
+const part = (name: string, value: string) => `Content-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+
 /** Bodies broken below the level of fields. */
 const BROKEN_BODIES: Array<[string, string | Uint8Array, Record<string, string>?]> = [
   ['empty', ''],
@@ -56,6 +59,15 @@ const BROKEN_BODIES: Array<[string, string | Uint8Array, Record<string, string>?
   ['text', '{"a":1}', { 'content-type': 'text/plain' }],
   ['xml', '<a>1</a>', { 'content-type': 'application/xml' }],
   ['multipart', '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--', { 'content-type': 'multipart/form-data; boundary=x' }],
+  ['multipart fields', `--x\r\n${part('username', 'admin')}--x\r\n${part('password', 'wrong-password')}--x--\r\n`, MULTIPART],
+  ['multipart file', `--x\r\nContent-Disposition: form-data; name="f"; filename="a.bin"\r\nContent-Type: application/octet-stream\r\n\r\n\u0000\u00ff\r\n--x--\r\n`, MULTIPART],
+  ['multipart unterminated', `--x\r\n${part('a', '1')}`, MULTIPART],
+  ['multipart without boundary', `--x\r\n${part('a', '1')}--x--\r\n`, { 'content-type': 'multipart/form-data' }],
+  ['multipart over 64 KiB', `--x\r\n${part('a', 'x'.repeat(70 * 1024))}--x--\r\n`, MULTIPART],
+  ['multipart file over 64 KiB', `--x\r\nContent-Disposition: form-data; name="f"; filename="a.bin"\r\n\r\n${'\u00ff'.repeat(70 * 1024)}\r\n--x--\r\n`, MULTIPART],
+  ['octet stream', new Uint8Array([0, 1, 2, 0xff]), { 'content-type': 'application/octet-stream' }],
+  ['octet stream over 64 KiB', new Uint8Array(70 * 1024), { 'content-type': 'application/octet-stream' }],
+  ['text over 64 KiB', 'x'.repeat(70 * 1024), { 'content-type': 'text/plain' }],
   ['latin-1 charset', '{"a":"\u00e9"}', { 'content-type': 'application/json; charset=latin1' }],
   ['bogus content type', '{"a":1}', { 'content-type': '\u00ff/\u00ff' }],
 ];

@@ -44,6 +44,23 @@ describe('tRPC auth.login', () => {
     expect(reply.body.error.data.stack).toBeUndefined();
   });
 
+  it('refuses input that is not JSON without quoting it (it may hold a password)', async () => {
+    const json = { 'content-type': 'application/json' };
+    const { token } = (await trpc(server.url, 'mutation', 'auth.login', { username: 'tomas', password: 'tomas-password' })).body.result.data;
+    const replies = [
+      await post(server.url, '/trpc/auth.login', '{"username":"tomas","password": Kwsecret1; "Kwsecret2"}', { headers: json }),
+      await post(server.url, '/trpc/auth.login?batch=1', '{"0":{"username":"tomas","password":"Kwsecret1\nKwsecret2}}', { headers: json }),
+      await call(server.url, `/trpc/products.list?input=${encodeURIComponent('{"password": Kwsecret1 Kwsecret2}')}`, { token }),
+    ];
+    for (const reply of replies) {
+      expect(reply.text).not.toMatch(/Kwsecret/);
+      expect(reply.status).toBe(400);
+      // A batch answers with one error per call.
+      const answer = Array.isArray(reply.body) ? reply.body[0] : reply.body;
+      expect(answer).toMatchObject({ error: { message: 'Input is not valid JSON', data: { code: 'BAD_REQUEST', domainCode: 'BAD_USER_INPUT' } } });
+    }
+  });
+
   it('names the fields at fault in error.data.fields', async () => {
     const reply = await trpc(server.url, 'mutation', 'auth.login', { username: 'tomas' });
     expect(reply.body.error.data.fields).toEqual({ password: [expect.any(String)] });

@@ -4,7 +4,7 @@ import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations
 import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../../core/services.js';
 import { createRequestContext, type RequestContext } from '../request-context.js';
-import { formatError, isUnexpected } from './errors.js';
+import { answerBodyFailure, createErrorFormatter, isUnexpected } from './errors.js';
 import { LIMITS, validationRules } from './limits.js';
 import { refuseTokensInUrls } from './no-token-in-url.js';
 import { playgroundFiles, servePlayground, wantsPlayground } from './playground.js';
@@ -15,7 +15,7 @@ export const graphqlDoor: FastifyPluginAsync<{ services: Services }> = async (ap
   const schema = await buildGraphQLSchema();
   const apollo = new ApolloServer<RequestContext>({
     schema,
-    formatError,
+    formatError: createErrorFormatter(schema),
     includeStacktraceInErrorResponses: false,
     introspection: services.settings.introspection,
     validationOptions: { hideSuggestions: true },
@@ -36,6 +36,7 @@ export const graphqlDoor: FastifyPluginAsync<{ services: Services }> = async (ap
   });
   await apollo.start();
 
+  app.setErrorHandler(answerBodyFailure);
   const execute = fastifyApolloHandler(apollo, { context: async (request) => createRequestContext(services, request) });
   await app.register(playgroundFiles, { schema });
   app.route<{ Reply: string }>({

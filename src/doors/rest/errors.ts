@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, toDomainError, type ErrorCode } from '../../core/errors.js';
 import type { PrincipalFailure } from '../../core/principal.js';
 import { fieldErrors } from '../../core/schemas.js';
+import { bodyFailureOf } from '../body-limit.js';
 import { ZodError } from 'zod';
 
 /**
@@ -125,14 +126,12 @@ function answerFor(dialect: Dialect, error: FastifyError, request: FastifyReques
   if (error.validation) {
     return dialect.http('BAD_REQUEST', error.cause instanceof ZodError ? fieldErrors(error.cause) : validationFields(error));
   }
-  switch (error.code) {
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+  switch (bodyFailureOf(error, request)) {
+    case 'MALFORMED_BODY':
       return dialect.http('INVALID_JSON');
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+    case 'BODY_TOO_LARGE':
       return dialect.http('BODY_TOO_LARGE');
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'UNSUPPORTED_MEDIA_TYPE':
       return dialect.http('UNSUPPORTED_MEDIA_TYPE');
   }
   if (!(error instanceof DomainError) && error.statusCode && error.statusCode < 500) {

@@ -38,9 +38,10 @@ export function domainErrorOf(error: TRPCError): { error: DomainError; expected:
     return { error: new DomainError('BAD_USER_INPUT', describeIssues(cause), { fields: fieldErrors(cause) }), expected: true };
   }
   if (cause instanceof DomainError || error.code === 'INTERNAL_SERVER_ERROR') return toDomainError(cause ?? error);
-  // tRPC's own refusals: unknown procedure, wrong method, unparsable input.
+  // tRPC's own refusals: unknown procedure, wrong method, unparsable input. JSON.parse's message
+  // quotes the text around the fault, which may be a password: it is not passed on.
   const code: ErrorCode = error.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'BAD_USER_INPUT';
-  return { error: new DomainError(code, error.message), expected: true };
+  return { error: new DomainError(code, cause instanceof SyntaxError ? 'Input is not valid JSON' : error.message), expected: true };
 }
 
 export interface DomainErrorData {

@@ -1,38 +1,38 @@
-import type { IncomingMessage } from 'node:http';
-import { TRPCError } from '@trpc/server';
-import { incomingMessageToRequest } from '@trpc/server/adapters/node-http';
+import { getTRPCErrorShape, TRPCError, type TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import { resolveResponse } from '@trpc/server/http';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../core/services.js';
+import { bodyFailureOf, type BodyFailure } from '../body-limit.js';
 import { createRequestContext } from '../request-context.js';
 import { domainErrorOf } from './errors.js';
+import { fetchRequestOf } from './fetch-request.js';
 import { appRouter } from './router.js';
 
 const MAX_BATCH_SIZE = 20;
 const CREDENTIAL_PROCEDURES = new Set(['auth.login', 'auth.changePassword']);
 
 /**
- * The tRPC door at /trpc, mounted as tRPC's own Fastify adapter mounts it
- * (bodies reach tRPC unparsed), but sending a complete answer in one write.
- * The adapter hands Fastify the fetch `Response` as a stream, sent chunked:
- * in the profile of `auth.verifyToken`, that stream and its extra write were
- * the largest cost after the socket itself. Streamed answers
- * (httpBatchStreamLink's JSON lines, which tRPC marks chunked; server-sent
- * events) stay streams, as does anything that is not JSON.
+ * The tRPC door at /trpc, resolving tRPC's fetch `Request` on its own route
+ * and sending a complete answer in one write. tRPC's Fastify adapter hands
+ * Fastify the fetch `Response` as a stream, sent chunked: in the profile of
+ * `auth.verifyToken`, that stream and its extra write were the largest cost
+ * after the socket itself. Streamed answers (httpBatchStreamLink's JSON
+ * lines, which tRPC marks chunked; server-sent events) stay streams, as does
+ * anything that is not JSON.
  */
 export const trpcDoor: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
-  const passThrough = (_request: unknown, body: unknown, done: (error: null, body: unknown) => void) => done(null, body);
-  app.removeContentTypeParser(['application/json', 'multipart/form-data']);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, passThrough);
-  app.addContentTypeParser('multipart/form-data', passThrough);
+  // Every body, whatever its type, is read by Fastify as bytes under the body limit and only then
+  // handed to tRPC, which parses JSON, FormData and octet streams itself (and would read an
+  // unlimited stream for the last two if given the socket).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.setErrorHandler(answerBodyFailure);
 
   app.all<{ Params: { path: string } }>('/trpc/:path', async (request, reply) => {
-    const incoming: IncomingMessage & { body?: unknown } = request.raw;
-    if (request.body !== undefined) incoming.body = request.body;
     const response = await resolveResponse({
       router: appRouter,
       path: request.params.path,
-      req: incomingMessageToRequest(incoming, reply.raw, { maxBodySize: null }),
+      req: fetchRequestOf(request, reply),
       error: null,
       maxBatchSize: MAX_BATCH_SIZE,
       createContext: ({ info }) => {
@@ -56,4 +56,26 @@ async function send(reply: FastifyReply, response: Response): Promise<FastifyRep
   reply.status(response.status);
   for (const [name, value] of response.headers) reply.header(name, value);
   return reply.send(await response.text());
+}
+
+const BODY_FAILURES: Record<BodyFailure, [TRPC_ERROR_CODE_KEY, string]> = {
+  BODY_TOO_LARGE: ['PAYLOAD_TOO_LARGE', 'Request body is too large'],
+  UNSUPPORTED_MEDIA_TYPE: ['UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type'],
+  MALFORMED_BODY: ['BAD_REQUEST', 'Request body does not match its Content-Length'],
+};
+
+/** A body Fastify refused, answered as tRPC answers any request it cannot read: `{"error": shape}`. */
+function answerBodyFailure(error: FastifyError, request: FastifyRequest<{ Params: { path?: string } }>, reply: FastifyReply) {
+  const failure = bodyFailureOf(error, request);
+  if (!failure) throw error;
+  const [code, message] = BODY_FAILURES[failure];
+  const shape = getTRPCErrorShape({
+    config: appRouter._def._config,
+    error: new TRPCError({ code, message }),
+    type: 'unknown',
+    path: request.params.path,
+    input: undefined,
+    ctx: undefined,
+  });
+  return reply.code(shape.data.httpStatus).send({ error: shape });
 }
