@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
+import { errorForLog } from './core/error-log.js';
 import type { Services } from './core/services.js';
 import type { Database } from './db/database.js';
 import { graphqlDoor } from './doors/graphql/index.js';
@@ -55,7 +56,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logger: {
       level: config.logLevel,
       redact: { paths: REDACTED, censor: '[redacted]' },
-      serializers: { req: requestForLog },
+      // Errors too: a database error's message and fields can carry the statement and its parameters.
+      serializers: { req: requestForLog, err: errorForLog },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: 64 * 1024,
@@ -92,7 +94,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await app.ready();
     if (config.database.kind === 'pglite') {
       // The command line's way in while this process owns the data directory.
-      control = await serveControlSocket(config.database.dataDir, (request) => executeCommand(services, request));
+      control = await serveControlSocket(config.database.dataDir, (request) =>
+        executeCommand(services, request, (error) => app.log.error({ err: error }, 'command failed')),
+      );
     }
   } catch (error) {
     await app.close();

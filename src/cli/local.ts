@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { describeError } from '../core/error-log.js';
 import { isDatabaseUnavailable } from '../core/errors.js';
 import { DataDirInUseError } from '../db/data-dir-lock.js';
 import { openKeyway } from '../keyway.js';
@@ -17,7 +18,7 @@ export async function executeLocally(config: Config, request: CliRequest): Promi
   } catch (error) {
     if (error instanceof DataDirInUseError) return { ok: false, message: error.message };
     if (isDatabaseUnavailable(error)) return { ok: false, message: 'cannot reach the PostgreSQL server of DATABASE_URL' };
-    throw error;
+    return { ok: false, message: `cannot open the database: ${describeError(error)}` };
   }
   try {
     return await executeCommand(keyway.services, request);
