@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
+import { errorForLog } from './core/error-log.js';
 import type { Services } from './core/services.js';
 import type { Database } from './db/database.js';
 import { graphqlDoor } from './doors/graphql/index.js';
@@ -57,7 +58,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logger: {
       level: config.logLevel,
       redact: { paths: REDACTED, censor: '[redacted]' },
-      serializers: { req: requestForLog },
+      // Errors too: a database error's message and fields can carry the statement and its parameters.
+      serializers: { req: requestForLog, err: errorForLog },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: 64 * 1024,
@@ -100,7 +102,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       // The command line's way in while this process owns the data directory.
       control = await serveControlSocket(
         config.database.dataDir,
-        (request) => executeCommand(services, request),
+        (request) => executeCommand(services, request, (error) => app.log.error({ err: error }, 'command failed')),
         (report) => app.log.error(report, 'command line request failed'),
       );
     }

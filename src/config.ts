@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { newUsernameProblem } from './core/usernames.js';
 
 /** A wrong environment value: main prints `message` as one line and exits 1. */
 export class ConfigError extends Error {
@@ -38,7 +39,15 @@ const environment = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: postgresUrl.optional(),
-  ADMIN_USERNAME: z.string().min(1).max(64).default('admin'),
+  ADMIN_USERNAME: z
+    .string()
+    .max(64)
+    .superRefine((value, ctx) => {
+      // The rules of every new username: the first start creates this one.
+      const problem = newUsernameProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default('admin'),
   ADMIN_PASSWORD: z
     .string()
     .min(8, 'must be at least 8 characters')

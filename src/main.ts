@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { describeError } from './core/error-log.js';
 import { isDatabaseUnavailable } from './core/errors.js';
 import { DataDirInUseError } from './db/data-dir-lock.js';
 
@@ -23,7 +24,7 @@ try {
 const app = await buildApp(config).catch((error: unknown) => {
   if (error instanceof DataDirInUseError) fail(error.message);
   if (isDatabaseUnavailable(error)) fail('cannot reach the PostgreSQL server of DATABASE_URL');
-  fail(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  fail(`cannot start: ${describeError(error)}`);
 });
 
 try {

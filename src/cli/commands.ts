@@ -1,3 +1,4 @@
+import { describeError } from '../core/error-log.js';
 import { DomainError } from '../core/errors.js';
 import type { KeyInfo } from '../core/keys.service.js';
 import type { UserRecord } from '../core/records.js';
@@ -9,13 +10,22 @@ import type { CliRequest, CliResponse } from './control-socket.js';
 /** A command line the CLI could not make sense of. */
 export class UsageError extends Error {}
 
-/** Runs one command on Keyway's services: the same code in the CLI's own process and in a running server. */
-export async function executeCommand(services: Services, request: CliRequest): Promise<CliResponse> {
+/**
+ * Runs one command on Keyway's services: the same code in the CLI's own
+ * process and in a running server, which passes `onUnexpected` to log what
+ * the command line is told only in one line (never a database error's message).
+ */
+export async function executeCommand(
+  services: Services,
+  request: CliRequest,
+  onUnexpected: (error: unknown) => void = () => {},
+): Promise<CliResponse> {
   try {
     return { ok: true, output: await run(services, request) };
   } catch (error) {
     if (error instanceof DomainError || error instanceof UsageError) return { ok: false, message: error.message };
-    throw error;
+    onUnexpected(error);
+    return { ok: false, message: `internal error (${describeError(error)})` };
   }
 }
 

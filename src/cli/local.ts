@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { describeError } from '../core/error-log.js';
 import { isDatabaseUnavailable } from '../core/errors.js';
 import { DataDirInUseError } from '../db/data-dir-lock.js';
 import { NoDatabaseError } from '../db/database.js';
@@ -24,7 +25,7 @@ export async function executeLocally(config: Config, request: CliRequest): Promi
   } catch (error) {
     if (error instanceof DataDirInUseError || error instanceof NoDatabaseError) return { ok: false, message: error.message };
     if (isDatabaseUnavailable(error)) return { ok: false, message: 'cannot reach the PostgreSQL server of DATABASE_URL' };
-    throw error;
+    return { ok: false, message: `cannot open the database: ${describeError(error)}` };
   }
   try {
     return await executeCommand(keyway.services, request);

@@ -80,6 +80,8 @@ export type SessionSelector =
 export interface NewUser {
   username: string;
   usernameKey: string;
+  /** `lookalikeKey` of the username. */
+  usernameSkeleton: string;
   passwordHash: string;
   role: string;
 }
@@ -104,7 +106,10 @@ export interface UserStore {
   findForLogin(usernameKey: string): Promise<(UserRecord & { passwordHash: string }) | null>;
   findById(id: number): Promise<UserRecord | null>;
   findByUsernameKey(usernameKey: string): Promise<UserRecord | null>;
-  /** Throws CONFLICT when the username key is taken, BAD_USER_INPUT when the role does not exist. */
+  /**
+   * Throws CONFLICT when the username key is taken, BAD_USER_INPUT when the
+   * name looks like another user's or the role does not exist.
+   */
   create(user: NewUser): Promise<UserRecord>;
   /** Applies `changes` as `plan` decides, in one transaction that holds the enabled admins' rows. */
   update(

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DomainError } from './errors.js';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from './password.js';
 import { PERMISSIONS } from './permissions.js';
+import { newUsernameProblem, USERNAME_KEY_MAX_LENGTH, USERNAME_MAX_LENGTH, usernameKey } from './usernames.js';
 
 /**
  * Every door validates with these schemas: REST through Fastify (and its
@@ -16,7 +17,14 @@ function text() {
   return z.string().refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
 }
 
-export const usernameField = text().min(1, 'is required').max(254, 'must be at most 254 characters');
+/**
+ * A username as typed at login. One whose key outgrows the column belongs to
+ * nobody, and refusing it here keeps it out of the throttle's table too.
+ */
+export const usernameField = text()
+  .min(1, 'is required')
+  .max(USERNAME_MAX_LENGTH, { error: `must be at most ${USERNAME_MAX_LENGTH} characters`, abort: true })
+  .refine((value) => usernameKey(value).length <= USERNAME_KEY_MAX_LENGTH, 'is too long once normalised');
 
 /** A password as typed at login: any length up to the byte cap (the cap bounds argon2's input). */
 export const passwordField = z
@@ -26,10 +34,11 @@ export const passwordField = z
 
 export const loginInput = z.object({ username: usernameField, password: passwordField });
 
-/** A new username: no control characters, no surrounding spaces (a login compares exactly, after NFKC and case folding). */
-export const newUsernameField = usernameField
-  .refine((value) => value.trim() === value, 'must not start or end with spaces')
-  .refine((value) => !/\p{Cc}/u.test(value), 'must not contain control characters');
+/** A new username: one that shows as what it is (core/usernames.ts), its first problem reported. */
+export const newUsernameField = z.string().superRefine((value, ctx) => {
+  const problem = newUsernameProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /** A password being set: at least 8 characters (code points), at most 1024 bytes (SPEC §2). */
 export const newPasswordField = passwordField.refine(

@@ -1,4 +1,5 @@
 import { DomainError } from './errors.js';
+import { lookalikeKey } from './lookalikes.js';
 import type { PasswordHasher } from './password.js';
 import { ADMIN_ROLE } from './permissions.js';
 import type { UserChangePlan, UserRecord, UserStore } from './records.js';
@@ -15,6 +16,7 @@ export function createUsersService(users: UserStore, passwords: PasswordHasher, 
       return users.create({
         username: input.username,
         usernameKey: usernameKey(input.username),
+        usernameSkeleton: lookalikeKey(input.username),
         passwordHash: await passwords.hash(input.password),
         role: input.role,
       });

@@ -3,6 +3,7 @@ import { generateSigningKey } from '../core/keys.js';
 import type { PasswordHasher } from '../core/password.js';
 import type { SigningKeyStore } from '../core/records.js';
 import { ADMIN_ROLE, DEFAULT_ROLES, PERMISSIONS } from '../core/permissions.js';
+import { lookalikeKey } from '../core/lookalikes.js';
 import { usernameKey } from '../core/usernames.js';
 import type { Orm } from './database.js';
 import { Role, User } from './entities/index.js';
@@ -42,6 +43,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<void> {
     em.create(User, {
       username,
       usernameKey: usernameKey(username),
+      usernameSkeleton: lookalikeKey(username),
       passwordHash: await options.passwords.hash(password),
       role: em.getReference(Role, ADMIN_ROLE),
       disabled: false,

@@ -34,18 +34,23 @@ export function createUserRepository(orm: Orm): UserStore {
       return user ? toUserRecord(user) : null;
     },
 
-    async create({ username, usernameKey, passwordHash, role }) {
+    async create({ username, usernameKey, usernameSkeleton, passwordHash, role }) {
       const em = orm.em.fork();
       const roleEntity = await em.findOne(Role, { name: role });
       if (!roleEntity) throw unknownRole(role);
-      const user = em.create(User, { username, usernameKey, passwordHash, role: roleEntity, disabled: false });
+      const user = em.create(User, { username, usernameKey, usernameSkeleton, passwordHash, role: roleEntity, disabled: false });
       try {
         await em.flush();
       } catch (error) {
-        if (error instanceof UniqueConstraintViolationException) {
-          throw new DomainError('CONFLICT', `The username ${JSON.stringify(username)} is taken`);
+        if (!(error instanceof UniqueConstraintViolationException)) throw error;
+        // The unique indexes decide, race-free. A taken name ("ADMIN") also looks like its owner: taken is the answer.
+        const lookalike = violatedConstraint(error) === 'users_username_skeleton_unique';
+        if (lookalike && (await orm.em.fork().count(User, { usernameKey })) === 0) {
+          throw new DomainError('BAD_USER_INPUT', `The username ${JSON.stringify(username)} looks like an existing one`, {
+            fields: { username: ['looks like an existing username'] },
+          });
         }
-        throw error;
+        throw new DomainError('CONFLICT', `The username ${JSON.stringify(username)} is taken`);
       }
       return toUserRecord(user);
     },
@@ -95,6 +100,12 @@ export function createUserRepository(orm: Orm): UserStore {
 async function lockEnabledAdmins(em: SqlEntityManager): Promise<number> {
   const admins = await em.find(User, { role: ADMIN_ROLE, disabled: false }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   return admins.length;
+}
+
+/** The constraint PostgreSQL named in a violation (both drivers pass its field through). */
+function violatedConstraint(error: UniqueConstraintViolationException): string | undefined {
+  const { constraint } = error as { constraint?: unknown };
+  return typeof constraint === 'string' ? constraint : undefined;
 }
 
 function unknownRole(name: string): DomainError {

@@ -95,6 +95,30 @@ describe('the command line while a server runs', () => {
     }
   });
 
+  it('refuses a name that hides what it is, or looks like another, with one line and exit 1', async () => {
+    const cases: Array<[string[], string]> = [
+      [['users', 'create', 'admin\u200B', '--role', 'viewer'], 'keyway: username must not contain invisible or formatting characters\n'],
+      [['users', 'create', 'nimda\u202E', '--role', 'viewer'], 'keyway: username must not contain invisible or formatting characters\n'],
+      [
+        ['users', 'create', '\u0430dmin', '--role', 'viewer'],
+        'keyway: username must not mix scripts (Latin may go with one other, but not Cyrillic or Greek)\n',
+      ],
+      [['users', 'create', '\uFDFA'.repeat(15), '--role', 'viewer'], 'keyway: username must be at most 254 characters, also once normalised\n'],
+      [['users', 'create', 'adrnin', '--role', 'viewer'], 'keyway: The username "adrnin" looks like an existing one\n'],
+    ];
+    for (const [args, message] of cases) {
+      expect(await cli(server.database, args, 'long-enough\n'), args.join(' ')).toEqual({ code: 1, stdout: '', stderr: message });
+    }
+  });
+
+  it('creates a user whose name is in another script', async () => {
+    expect(await cli(server.database, ['users', 'create', 'Дмитрий', '--role', 'viewer'], 'dmitry-password\n')).toMatchObject({
+      code: 0,
+      stdout: 'created user Дмитрий (viewer)\n',
+    });
+    expect((await login(server.url, 'дмитрий', 'dmitry-password')).user.username).toBe('Дмитрий');
+  });
+
   it('creates a user the server logs in at once', async () => {
     const created = await cli(server.database, ['users', 'create', 'carmen', '--role', 'vendedor'], 'carmen-password\n');
     expect(created).toMatchObject({ code: 0, stdout: 'created user carmen (vendedor)\n' });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, graphql, post, trpc } from '../helpers/http.js';
+import { cli } from '../helpers/cli.js';
+import { call, graphql, login, post, trpc } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -34,3 +35,44 @@ describe('logs', () => {
     expect(all).not.toContain('PRIVATE KEY');
   });
 });
+
+describe('a database error', () => {
+  it('is each door\'s 500, and is logged without its statement, parameters or row', { timeout: 120_000 }, async () => {
+    const broken = await startServer();
+    try {
+      // A constraint the code knows nothing of: inserting this name fails in the database itself.
+      const sql = broken.app.keyway.database.orm.em.getConnection();
+      await sql.execute(`alter table users add constraint users_refused_check check (username <> 'refused-by-db')`);
+      await sql.execute(`alter table login_attempts add constraint attempts_refused_check check (username_key <> 'refused-by-db')`);
+      const admin = (await login(broken.url, 'admin', ADMIN_PASSWORD)).token;
+      const input = { username: 'refused-by-db', password: 'db-error-password', role: 'viewer' };
+
+      const gql = await graphql(broken.url, 'mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', { i: input }, admin);
+      expect(gql.body.errors[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      const rpc = await trpc(broken.url, 'mutation', 'users.create', input, admin);
+      expect([rpc.status, rpc.body.error.message, rpc.body.error.data.domainCode]).toEqual([500, 'Internal server error', 'INTERNAL_SERVER_ERROR']);
+      // An unknown user's failed login is recorded: that insert fails.
+      const stock = await post(broken.url, '/login', { username: 'refused-by-db', password: 'db-error-password' });
+      expect([stock.status, stock.text]).toEqual([500, '{"message":"Error en el login"}']);
+      const b2 = await post(broken.url, '/api/login', { _username: 'refused-by-db', _password: 'db-error-password' });
+      expect([b2.status, b2.text]).toEqual([500, '{"code":500,"error":"Internal server error."}']);
+      const line = await cli(broken.database, ['users', 'create', 'refused-by-db', '--role', 'viewer'], 'db-error-password\n');
+      expect(line).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: 'keyway: internal error (CheckConstraintViolationException, SQLSTATE 23514, table users, constraint users_refused_check)\n',
+      });
+
+      const logged = broken.logs.join('\n');
+      expect(logged).not.toMatch(/insert into|select |\$argon2|db-error-password/i);
+      // What the logs do keep: which constraint of which table refused, on each path.
+      const errors = broken.logs.map((text) => JSON.parse(text).err).filter(Boolean);
+      const refusal = (table: string, constraint: string) => expect.objectContaining({ type: 'CheckConstraintViolationException', code: '23514', table, constraint });
+      expect(errors.filter((err) => err.table === 'users')).toEqual(Array(broken.database.kind === 'pglite' ? 3 : 2).fill(refusal('users', 'users_refused_check')));
+      expect(errors.filter((err) => err.table === 'login_attempts')).toEqual(Array(2).fill(refusal('login_attempts', 'attempts_refused_check')));
+    } finally {
+      await broken.close();
+    }
+  });
+});
+

@@ -1,6 +1,12 @@
+import { MikroORM } from '@mikro-orm/sql';
 import { describe, expect, it } from 'vitest';
+import { ormOptions } from '../../mikro-orm.config.js';
+import { loadConfig } from '../../src/config.js';
+import { lookalikeKey } from '../../src/core/lookalikes.js';
+import { createPasswordHasher } from '../../src/core/password.js';
+import { usernameKey } from '../../src/core/usernames.js';
 import { createTestDatabase, DB_KIND } from '../helpers/database.js';
-import { post } from '../helpers/http.js';
+import { login, post, trpc } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startServer } from '../helpers/server.js';
 
 describe('migrations', () => {
@@ -13,6 +19,7 @@ describe('migrations', () => {
         'Migration20261123000000_initial',
         'Migration20261123000100_login_attempts',
         'Migration20261123000200_sessions',
+        'Migration20261123000300_username_skeletons',
       ]);
       expect(await orm.migrator.getPending()).toEqual([]);
       // The committed migrations and the entity definitions describe the same tables.
@@ -33,7 +40,7 @@ describe('migrations', () => {
       expect(await count('users')).toBe(1);
       expect(await count('roles')).toBe(4);
       expect(await count('signing_keys')).toBe(1);
-      expect(await count('mikro_orm_migrations')).toBe(3);
+      expect(await count('mikro_orm_migrations')).toBe(4);
       expect(await count('server_secrets')).toBe(1);
       for (const server of servers) {
         expect((await post(server.url, '/login', { username: 'admin', password: ADMIN_PASSWORD })).status).toBe(200);
@@ -41,6 +48,49 @@ describe('migrations', () => {
     } finally {
       for (const server of servers) await server.stop();
       await database.drop();
+    }
+  });
+
+  it('give existing users their lookalike key, keeping it on the oldest of names that look alike', { timeout: 120_000 }, async () => {
+    // A database as the previous release left it, holding names that were not checked then.
+    const database = await createTestDatabase();
+    const orm = await MikroORM.init(ormOptions(loadConfig(database.env).database));
+    const legacy = ['admin', '\u0430dmin', 'admin\u200B', 'bob', 'B0B', 'Дмитрий'];
+    try {
+      await orm.migrator.up({ to: 'Migration20261123000200_sessions' });
+      const hash = await createPasswordHasher(1).hash('legacy-password');
+      const sql = orm.em.getConnection();
+      await sql.execute(`insert into roles (name, permissions, created_at, updated_at) values ('admin', '{GET,POST,PUT,DELETE}', now(), now())`);
+      for (const username of legacy) {
+        await sql.execute(
+          `insert into users (username, username_key, password_hash, role_name, created_at, updated_at) values (?, ?, ?, 'admin', now(), now())`,
+          [username, usernameKey(username), hash],
+        );
+      }
+    } finally {
+      await orm.close();
+    }
+
+    const server = await startServer({ database });
+    try {
+      const rows = await server.app.keyway.database.orm.em
+        .getConnection()
+        .execute<{ username: string; username_skeleton: string | null }[]>('select username, username_skeleton from users order by id');
+      expect(rows).toEqual([
+        { username: 'admin', username_skeleton: lookalikeKey('admin') },
+        { username: '\u0430dmin', username_skeleton: null },
+        { username: 'admin\u200B', username_skeleton: null },
+        { username: 'bob', username_skeleton: lookalikeKey('bob') },
+        { username: 'B0B', username_skeleton: null },
+        { username: 'Дмитрий', username_skeleton: lookalikeKey('Дмитрий') },
+      ]);
+      // Nobody is locked out; nobody new may look like any of them.
+      for (const username of legacy) expect((await login(server.url, username, 'legacy-password')).user.username).toBe(username);
+      const { token } = await login(server.url, 'admin', 'legacy-password');
+      const refused = await trpc(server.url, 'mutation', 'users.create', { username: 'adrnin', password: 'legacy-password', role: 'admin' }, token);
+      expect([refused.status, refused.body.error.message]).toEqual([400, 'The username "adrnin" looks like an existing one']);
+    } finally {
+      await server.close();
     }
   });
 });

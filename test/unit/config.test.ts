@@ -62,6 +62,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
   });
 
+  it.each([
+    ['admin\u200B', 'must not contain invisible or formatting characters'],
+    ['\u0430dmin', 'must not mix scripts (Latin may go with one other, but not Cyrillic or Greek)'],
+    ['\uFDFA'.repeat(15), 'must be at most 254 characters, also once normalised'],
+  ])('refuses an ADMIN_USERNAME no admin could create: %j', (username, problem) => {
+    expect(() => loadConfig({ ADMIN_USERNAME: username })).toThrow(new ConfigError(`Invalid configuration: ADMIN_USERNAME ${problem}`));
+  });
+
   it('never echoes a secret it refuses', () => {
     const secret = 'too-short-secret';
     try {

@@ -10,6 +10,13 @@ export const User = defineEntity({
     username: p.string().length(254),
     /** NFKC + case folded (core/usernames.ts): what uniqueness and login compare. */
     usernameKey: p.string().length(1024).unique('users_username_key_unique'),
+    /**
+     * What names that look alike share (core/lookalikes.ts), unique so no two
+     * users' names can be mistaken for each other. Null only on a name that
+     * looked like an older user's before names were checked (the migration
+     * that added it keeps it on the oldest).
+     */
+    usernameSkeleton: p.string().length(64).nullable().unique('users_username_skeleton_unique'),
     passwordHash: p.text().hidden().lazy(),
     role: () => p.manyToOne(Role).fieldName('role_name').ref(),
     disabled: p.boolean().default(false),
