@@ -33,6 +33,8 @@ const MAX_REQUEST_BYTES = 64 * 1024;
 const REQUEST_TIMEOUT_MS = 5_000;
 // Each connection holds a descriptor: a flood of them must not starve the HTTP server of its own.
 const MAX_CONNECTIONS = 32;
+/** How long a client may keep writing after its answer before the connection is cut. */
+const ANSWERED_LINGER_MS = 1000;
 
 /** The socket a server on PGlite listens on for its command line, beside the cluster. */
 export function controlSocketPath(dataDir: string): string {
@@ -128,12 +130,17 @@ function serveConnection(
 }
 
 /**
- * One line, then the connection is closed: a Unix socket hands the line to
- * the peer as it is written, so closing once it is written loses nothing.
+ * One line, then our side is closed. Only our side: a client answered before
+ * it finished writing (a busy server answers at once) would get EPIPE on its
+ * next write, and an errored socket drops the answer it had not read yet. So
+ * what it still sends is read and dropped, it closes on reading our end, and
+ * one that does not is cut off a second later.
  */
 function answer(socket: Socket, response: CliResponse): void {
   if (socket.destroyed || socket.writableEnded) return;
-  socket.end(`${JSON.stringify(response)}\n`, () => socket.destroy());
+  socket.end(`${JSON.stringify(response)}\n`);
+  socket.resume();
+  setTimeout(() => socket.destroy(), ANSWERED_LINGER_MS).unref();
 }
 
 function kindOf(error: unknown): string {
