@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123000000_initial } from './Migration20261123000000_initial.js';
 import { Migration20261123000100_login_attempts } from './Migration20261123000100_login_attempts.js';
 import { Migration20261123000200_sessions } from './Migration20261123000200_sessions.js';
+import { Migration20261201000100_security_version } from './Migration20261201000100_security_version.js';
 
 /** Every migration, in order. Listed by hand: no globbing, the same under tsc and vitest. */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123000000_initial', class: Migration20261123000000_initial },
   { name: 'Migration20261123000100_login_attempts', class: Migration20261123000100_login_attempts },
   { name: 'Migration20261123000200_sessions', class: Migration20261123000200_sessions },
+  { name: 'Migration20261201000100_security_version', class: Migration20261201000100_security_version },
 ];
