@@ -13,6 +13,7 @@ describe('migrations', () => {
         'Migration20261123000000_initial',
         'Migration20261123000100_login_attempts',
         'Migration20261123000200_sessions',
+        'Migration20261201000100_security_version',
       ]);
       expect(await orm.migrator.getPending()).toEqual([]);
       // The committed migrations and the entity definitions describe the same tables.
@@ -33,7 +34,7 @@ describe('migrations', () => {
       expect(await count('users')).toBe(1);
       expect(await count('roles')).toBe(4);
       expect(await count('signing_keys')).toBe(1);
-      expect(await count('mikro_orm_migrations')).toBe(3);
+      expect(await count('mikro_orm_migrations')).toBe(4);
       expect(await count('server_secrets')).toBe(1);
       for (const server of servers) {
         expect((await post(server.url, '/login', { username: 'admin', password: ADMIN_PASSWORD })).status).toBe(200);
