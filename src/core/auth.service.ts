@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DomainError } from './errors.js';
 import type { PasswordHasher } from './password.js';
 import type { Principal, PrincipalResult } from './principal.js';
-import type { UserRecord, UserStore } from './records.js';
+import type { LoginUser, UserRecord, UserStore } from './records.js';
 import type { RevocationList } from './revocations.js';
 import type { LoginInput } from './schemas.js';
 import type { SessionsService } from './sessions.service.js';
@@ -42,12 +42,20 @@ export type AuthService = ReturnType<typeof createAuthService>;
 
 /** Work a password check does for the user found while argon2 runs, and how to take it back. */
 interface Alongside<T> {
-  start(user: UserRecord): Promise<T>;
+  start(user: LoginUser): Promise<T>;
   /** After a failed check; `started` is undefined when `start` never ran or failed. */
   undo(started: T | undefined): Promise<void>;
 }
 
 const NOTHING_ALONGSIDE: Alongside<UserRecord> = { start: async (user) => user, undo: async () => {} };
+
+/**
+ * How many times a login reads the user again after an administrator's
+ * change overtook it. Each time takes a change committed in the few
+ * milliseconds between the login's read and its insert; past this, the
+ * account is being changed faster than anyone can sign in to it.
+ */
+const LOGIN_READS = 3;
 
 export function createAuthService(options: AuthServiceOptions) {
   const { users, sessions, passwords, tokens, throttle } = options;
@@ -88,12 +96,17 @@ export function createAuthService(options: AuthServiceOptions) {
     login(input: LoginInput, client: ClientInfo): Promise<LoginResult> {
       const key = usernameKey(input.username);
       return throttle.attempt(key, client.ip, async (admit) => {
-        const session = await checkPassword(key, input.password, admit, {
-          start: (user) => sessions.open(user, client),
-          // For an unknown username a session that never was is deleted, so both failures cost the same.
-          undo: (opened) => sessions.discard(opened?.id ?? randomUUID()),
-        });
-        return session.pair;
+        for (let read = 1; ; read++) {
+          const session = await checkPassword(key, input.password, admit, {
+            start: (user) => sessions.open(user, client),
+            // For an unknown username a session that never was is deleted, so both failures cost the same.
+            undo: (opened) => sessions.discard(opened?.id ?? randomUUID()),
+          });
+          if (session) return session.pair;
+          // The user was changed (and their sessions revoked) after the read: the tokens signed for the
+          // old state are dropped, and the login starts over from the user as they are now.
+          if (read === LOGIN_READS) throw new Error('The account kept changing while signing in');
+        }
       });
     },
 

@@ -17,6 +17,14 @@ export interface UserRecord {
   updatedAt: Date;
 }
 
+/**
+ * A user as a login reads them, with the counter every change that revokes
+ * their sessions raises: the login's session is stored only while it holds.
+ */
+export interface LoginUser extends UserRecord {
+  securityVersion: number;
+}
+
 export interface ProductRecord {
   id: number;
   sku: string;
@@ -32,6 +40,8 @@ export interface ProductRecord {
 export interface NewSession {
   id: string;
   userId: number;
+  /** The user's security version the login read. */
+  securityVersion: number;
   refreshTokenHash: string;
   expiresAt: Date;
   userAgent: string | null;
@@ -103,7 +113,7 @@ export type UserChangePlan = (
 ) => { revokeSessions?: { reason: RevocationReason; exceptSessionId?: string } };
 
 export interface UserStore {
-  findForLogin(usernameKey: string): Promise<(UserRecord & { passwordHash: string }) | null>;
+  findForLogin(usernameKey: string): Promise<(LoginUser & { passwordHash: string }) | null>;
   findById(id: number): Promise<UserRecord | null>;
   findByUsernameKey(usernameKey: string): Promise<UserRecord | null>;
   /**
@@ -111,14 +121,18 @@ export interface UserStore {
    * name looks like another user's or the role does not exist.
    */
   create(user: NewUser): Promise<UserRecord>;
-  /** Applies `changes` as `plan` decides, in one transaction that holds the enabled admins' rows. */
+  /**
+   * Applies `changes` as `plan` decides, in one transaction that holds the
+   * enabled admins' rows; a change that revokes sessions raises the user's
+   * security version before revoking them.
+   */
   update(
     id: number,
     changes: UserChanges,
     plan: UserChangePlan,
   ): Promise<{ user: UserRecord; revoked: RevokedSession[] } | null>;
   list(page: { limit: number; offset: number }): Promise<UserRecord[]>;
-  /** Deletes the user as `plan` allows, revoking their sessions first, in one transaction. */
+  /** Deletes the user as `plan` allows, holding their row, then revoking their sessions, in one transaction. */
   delete(id: number, plan: UserChangePlan): Promise<{ revoked: RevokedSession[] } | null>;
 }
 
@@ -126,8 +140,9 @@ export interface RoleStore {
   list(): Promise<RoleRecord[]>;
   /**
    * Creates or updates a role; when an update takes permissions away, the
-   * sessions of everyone holding the role are revoked in the same
-   * transaction, so no live token carries a permission the role lost.
+   * security version of everyone holding the role is raised and their
+   * sessions are revoked in the same transaction, so no live token carries
+   * a permission the role lost.
    */
   upsert(role: RoleRecord): Promise<{ role: RoleRecord; created: boolean; revoked: RevokedSession[] }>;
   /** Throws CONFLICT while a user holds the role; false when there is no such role. */
@@ -135,7 +150,13 @@ export interface RoleStore {
 }
 
 export interface SessionStore {
-  create(session: NewSession): Promise<void>;
+  /**
+   * Stores a login's session, unless the user's security version is no
+   * longer the one the login read (or the user is gone): false then, and
+   * nothing is stored. Atomic against the changes that raise it, so a session
+   * is either stored before such a change (which then revokes it) or not at all.
+   */
+  create(session: NewSession): Promise<boolean>;
   /** Deletes a session that was never handed out (a login that failed after storing it). */
   discard(sessionId: string): Promise<void>;
   /**

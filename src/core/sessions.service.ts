@@ -3,7 +3,7 @@ import type { ClientInfo, LoginResult } from './auth.service.js';
 import { DomainError } from './errors.js';
 import { toPermissionMap } from './permissions.js';
 import type { Principal } from './principal.js';
-import type { RefreshVerdict, SessionRecord, SessionStore, UserRecord, UserStore } from './records.js';
+import type { LoginUser, RefreshVerdict, SessionRecord, SessionStore, UserRecord, UserStore } from './records.js';
 import { hashRefreshToken, RefreshTokens, sameHash } from './refresh-tokens.js';
 import type { RevocationList } from './revocations.js';
 import type { TokenService } from './tokens.js';
@@ -55,19 +55,23 @@ export function createSessionsService(options: SessionsServiceOptions) {
      * and answers the moment argon2 says yes. Nothing is handed out before
      * that; a check that fails calls `discard`. The row alone is no
      * credential: its refresh token exists only in the answer never sent.
+     * Null when the user changed since the login read them (disabled, a new
+     * role, password or permissions, deleted): the tokens signed for the old
+     * state are thrown away, nothing is stored.
      */
-    async open(user: UserRecord, client: ClientInfo): Promise<OpenedSession> {
+    async open(user: LoginUser, client: ClientInfo): Promise<OpenedSession | null> {
       const session = { id: randomUUID(), generation: 0, expiresAt: new Date(Date.now() + options.refreshTtlSeconds * 1000) };
       const pair = pairFor(user, session);
-      await sessions.create({
+      const stored = await sessions.create({
         id: session.id,
         userId: user.id,
+        securityVersion: user.securityVersion,
         refreshTokenHash: hashRefreshToken(pair.refreshToken),
         expiresAt: session.expiresAt,
         userAgent: client.userAgent?.slice(0, 512) ?? null,
         ipAddress: client.ip.slice(0, 64),
       });
-      return { id: session.id, pair };
+      return stored ? { id: session.id, pair } : null;
     },
 
     /** Deletes a session opened for a login that then failed. */

@@ -24,7 +24,10 @@ export function createRoleRepository(orm: Orm): RoleStore {
         const lost = existing.permissions.some((permission) => !permissions.includes(permission as Permission));
         existing.permissions = [...permissions];
         await em.flush();
-        const revoked = lost ? await revokeSessionsIn(em, { roleName: name }, 'role_changed') : [];
+        if (!lost) return { role: toRoleRecord(existing), created: false, revoked: [] };
+        // Raised before revoking, as for any change to a user: a login that read the old permissions stores no session after this.
+        await em.execute(`update users set security_version = security_version + 1 where role_name = ?`, [name]);
+        const revoked = await revokeSessionsIn(em, { roleName: name }, 'role_changed');
         return { role: toRoleRecord(existing), created: false, revoked };
       });
     },

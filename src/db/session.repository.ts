@@ -7,15 +7,23 @@ import { Session } from './entities/index.js';
 export function createSessionRepository(orm: Orm): SessionStore {
   return {
     async create(session) {
-      // One INSERT, not a unit of work's begin, insert, commit, and written as SQL: it is on every login's path.
-      await orm.em
-        .getConnection()
-        .execute(
-          `insert into sessions (id, user_id, refresh_token_hash, generation, created_at, expires_at, user_agent, ip_address)
-           values (?, ?, ?, 0, ?, ?, ?, ?)`,
-          [session.id, session.userId, session.refreshTokenHash, new Date(), session.expiresAt, session.userAgent, session.ipAddress],
-          'run',
-        );
+      // One statement, not a unit of work's begin, insert, commit, and written as SQL: it is on every login's path.
+      const stored = await orm.em.getConnection().execute<{ id: string }[]>(
+        STORE_SESSION_SQL,
+        [
+          session.id,
+          session.userId,
+          session.refreshTokenHash,
+          new Date(),
+          session.expiresAt,
+          session.userAgent,
+          session.ipAddress,
+          session.userId,
+          session.securityVersion,
+        ],
+        'all',
+      );
+      return stored.length === 1;
     },
 
     async discard(sessionId) {
@@ -61,6 +69,21 @@ export function createSessionRepository(orm: Orm): SessionStore {
     },
   };
 }
+
+/**
+ * A login's session, stored only while its user's security version is the one
+ * the login read. `for share` is what makes it atomic against a change: a
+ * change raising the version takes the user's row first, so this statement
+ * either holds the row before the change (which then waits, and revokes the
+ * committed session after) or waits for the change to commit, sees the new
+ * version, and stores nothing. Without the lock the statement would read the
+ * old version while the change is under way, and commit a session the
+ * change's revocation had already looked past.
+ */
+const STORE_SESSION_SQL = `insert into sessions (id, user_id, refresh_token_hash, generation, created_at, expires_at, user_agent, ip_address)
+  select ?, ?, ?, 0, ?, ?, ?, ?
+   where exists (select 1 from users where id = ? and security_version = ? for share)
+  returning id`;
 
 /**
  * Revokes the live sessions `selector` names and records each in the feed,

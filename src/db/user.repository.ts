@@ -18,6 +18,7 @@ export function createUserRepository(orm: Orm): UserStore {
         username: row.username,
         passwordHash: row.password_hash,
         disabled: row.disabled,
+        securityVersion: row.security_version,
         createdAt: new Date(row.created_at),
         updatedAt: new Date(row.updated_at),
         role: { name: row.role_name, permissions: row.permissions },
@@ -63,7 +64,7 @@ export function createUserRepository(orm: Orm): UserStore {
     async delete(id, plan) {
       return orm.em.fork().transactional(async (em) => {
         const admins = await lockEnabledAdmins(em);
-        const user = await em.findOne(User, { id }, { populate: ['role'] });
+        const user = await lockUser(em, id);
         if (!user) return null;
         plan(toUserRecord(user), admins);
         // Revoked first: the feed keeps the record after the sessions go with the user.
@@ -75,17 +76,19 @@ export function createUserRepository(orm: Orm): UserStore {
 
     async update(id, changes, plan) {
       return orm.em.fork().transactional(async (em) => {
+        // The new role is held first: a role losing a permission holds the role, then its holders' rows
+        // (role.repository.ts), and holding the admins' rows before the role could deadlock with it.
+        const role = changes.role === undefined ? undefined : await em.findOne(Role, { name: changes.role }, { lockMode: LockMode.PESSIMISTIC_READ });
         const admins = await lockEnabledAdmins(em);
-        const user = await em.findOne(User, { id }, { populate: ['role'] });
+        const user = await lockUser(em, id);
         if (!user) return null;
         const { revokeSessions } = plan(toUserRecord(user), admins);
-        if (changes.role !== undefined) {
-          const role = await em.findOne(Role, { name: changes.role });
-          if (!role) throw unknownRole(changes.role);
-          em.assign(user, { role });
-        }
+        if (role === null) throw unknownRole(changes.role!);
+        if (role) em.assign(user, { role });
         if (changes.disabled !== undefined) user.disabled = changes.disabled;
         if (changes.passwordHash !== undefined) user.passwordHash = changes.passwordHash;
+        // A login that read the user before this change stores no session after it (session.repository.ts).
+        if (revokeSessions) user.securityVersion += 1;
         await em.flush();
         const revoked = revokeSessions
           ? await revokeSessionsIn(em, { userId: id, exceptSessionId: revokeSessions.exceptSessionId }, revokeSessions.reason)
@@ -94,6 +97,17 @@ export function createUserRepository(orm: Orm): UserStore {
       });
     },
   };
+}
+
+/**
+ * The user, held until commit before their sessions are revoked: a login
+ * storing its session holds the row too, so it either commits first (and is
+ * revoked here) or waits and finds the user changed or gone.
+ */
+async function lockUser(em: SqlEntityManager, id: number): Promise<User | null> {
+  const user = await em.findOne(User, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (user) await em.populate(user, ['role']);
+  return user;
 }
 
 /** Holding the enabled admins' rows serialises every change that could remove the last one. */
@@ -116,7 +130,7 @@ function unknownRole(name: string): DomainError {
  * On every login's path, so written as SQL: building it with the query
  * builder and mapping its row took longer than PGlite's lookup itself.
  */
-const LOGIN_ROW_SQL = `select u.id, u.username, u.password_hash, u.disabled, u.created_at, u.updated_at,
+const LOGIN_ROW_SQL = `select u.id, u.username, u.password_hash, u.disabled, u.security_version, u.created_at, u.updated_at,
          r.name as role_name, r.permissions
     from users u join roles r on r.name = u.role_name
    where u.username_key = ?`;
@@ -126,6 +140,7 @@ interface LoginRow {
   username: string;
   password_hash: string;
   disabled: boolean;
+  security_version: number;
   created_at: Date | string;
   updated_at: Date | string;
   role_name: string;

@@ -20,6 +20,8 @@ export const User = defineEntity({
     passwordHash: p.text().hidden().lazy(),
     role: () => p.manyToOne(Role).fieldName('role_name').ref(),
     disabled: p.boolean().default(false),
+    /** Raised by every change that revokes the user's sessions; a login stores its session only while it is unchanged. */
+    securityVersion: p.integer().default(0),
     createdAt: p.datetime().columnType('timestamptz').onCreate(() => new Date()),
     updatedAt: p
       .datetime()
