@@ -26,6 +26,8 @@ const ODD_VALUES: string[] = [
   'null', 'true', '0', '-1', '1.5', '-0', '1e309', '123456789012345678901234567890', `1${'0'.repeat(400)}`,
   '""', '" "', `"${'x'.repeat(20_000)}"`, '[]', '{}', '[1,2]', '{"$gt":""}', '"\\u0000"', '"\\ud800"',
   `"${'😀'.repeat(300)}"`, '"1e3"', '"0x10"', '"-5"', '"<script>alert(1)</script>"', '"\' OR 1=1 --"',
+  // Names that grow under NFKC (ﷺ is 18 characters once normalised), hidden characters, lookalikes.
+  `"${'\ufdfa'.repeat(20)}"`, `"${'\ufdfa'.repeat(60)}"`, '"admin\u200b"', '"\u202eadmin"', '"\u0430dmin"', '"adrnin"',
 ];
 
 const MULTIPART = { 'content-type': 'multipart/form-data; boundary=x' };
