@@ -269,11 +269,19 @@ async function main(): Promise<void> {
   const burstVerify = load(verifyRest, { ...fixedRate, duration: 6 });
   await sleep(500);
   const burstStarted = performance.now();
-  const burstStatuses = await Promise.all(Array.from({ length: 200 }, () => send(loginTarget, burstAgent)));
+  // As a burst comes: a quarter right passwords, a quarter wrong ones, half unknown users (each failure writes).
+  const burstLogin = (i: number): Target => ({
+    ...loginTarget,
+    body: JSON.stringify(
+      i % 4 === 0 ? { username: 'admin', password: PASSWORD } : { username: i % 4 === 1 ? 'admin' : `nobody-${i}`, password: 'wrong-password' },
+    ),
+  });
+  const burstStatuses = await Promise.all(Array.from({ length: 200 }, (_, i) => send(burstLogin(i), burstAgent)));
   const burstMs = performance.now() - burstStarted;
   const burst = await burstVerify;
   burstAgent.destroy();
-  if (burstStatuses.some((status) => status !== 200)) throw new Error(`login burst: ${burstStatuses.filter((s) => s !== 200).length} failed`);
+  const expected = (status: number, i: number) => status === (i % 4 === 0 ? 200 : 401);
+  if (!burstStatuses.every(expected)) throw new Error(`login burst: ${burstStatuses.filter((s, i) => !expected(s, i)).length} unexpected answers`);
 
   const doors = { rest: figures('rest'), graphql: figures('graphql'), trpc: figures('trpc') };
   const out = {
