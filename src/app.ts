@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
-import { errorForLog } from './core/error-log.js';
+import { errorForLog } from './db/error-log.js';
 import type { Services } from './core/services.js';
 import type { Database } from './db/database.js';
 import { graphqlDoor } from './doors/graphql/index.js';

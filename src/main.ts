@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { describeError } from './core/error-log.js';
+import { describeError } from './db/error-log.js';
 import { isDatabaseUnavailable } from './core/errors.js';
 import { DataDirInUseError } from './db/data-dir-lock.js';
 

@@ -1,4 +1,4 @@
-import { describeError } from '../core/error-log.js';
+import { describeError } from '../db/error-log.js';
 import { DomainError } from '../core/errors.js';
 import type { KeyInfo } from '../core/keys.service.js';
 import type { UserRecord } from '../core/records.js';

@@ -24,8 +24,8 @@ export const INTERNAL_ERROR = 'internal error; see the server log';
 export interface UnexpectedError {
   /** The request's first two words ("users create"), when there was a request. */
   command?: string;
-  /** Its kind and code alone: a database error's text carries the query and its parameters, a password hash among them. */
-  error: string;
+  /** The error itself: the server's log serializer keeps a database error's kind and SQLSTATE, never its statement. */
+  err: unknown;
 }
 
 const MAX_REQUEST_BYTES = 64 * 1024;
@@ -73,7 +73,7 @@ export async function serveControlSocket(
     });
   });
   // Accepting can fail later (no descriptors left): that connection is lost, the server is not.
-  server.on('error', (error) => onUnexpected({ error: kindOf(error) }));
+  server.on('error', (error) => onUnexpected({ err: error }));
   chmodSync(path, 0o600);
   server.unref();
   return {
@@ -121,7 +121,7 @@ function serveConnection(
     Promise.resolve()
       .then(() => execute(request))
       .catch((error: unknown) => {
-        onUnexpected({ command: request.words.slice(0, 2).join(' '), error: kindOf(error) });
+        onUnexpected({ command: request.words.slice(0, 2).join(' '), err: error });
         return { ok: false as const, message: INTERNAL_ERROR };
       })
       .then((response) => answer(socket, response))
@@ -141,12 +141,6 @@ function answer(socket: Socket, response: CliResponse): void {
   socket.end(`${JSON.stringify(response)}\n`);
   socket.resume();
   setTimeout(() => socket.destroy(), ANSWERED_LINGER_MS).unref();
-}
-
-function kindOf(error: unknown): string {
-  const name = error instanceof Error ? error.name : typeof error;
-  const code = (error as { code?: unknown } | null | undefined)?.code;
-  return typeof code === 'string' && /^\w{1,32}$/.test(code) ? `${name} ${code}` : name;
 }
 
 /** One frame as a request, or undefined when it is not valid UTF-8, not JSON, or not a request's shape. */

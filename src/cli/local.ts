@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { describeError } from '../core/error-log.js';
+import { describeError } from '../db/error-log.js';
 import { isDatabaseUnavailable } from '../core/errors.js';
 import { DataDirInUseError } from '../db/data-dir-lock.js';
 import { NoDatabaseError } from '../db/database.js';
