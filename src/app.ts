@@ -92,8 +92,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   try {
     const { services, database } = keyway;
     app.decorate('keyway', { services, database });
-    await app.register(restDoor, { services });
-    await app.register(graphqlDoor, { services });
+    await app.register(restDoor, { services, discovery: { ...keyway.tokens, publicUrl: config.publicUrl } });
+    await app.register(graphqlDoor, { services, introspection: config.graphqlIntrospection });
     await app.register(trpcDoor, { services });
     let control: { close(): Promise<void> } | undefined;
     app.addHook('preClose', async () => control?.close());

@@ -1,8 +1,9 @@
 import type { Config } from './config.js';
 import { createAuthService } from './core/auth.service.js';
-import { KeyRing } from './core/keys.js';
+import { KeyRing, type SigningAlgorithm } from './core/keys.js';
 import { createKeysService } from './core/keys.service.js';
 import { createPasswordHasher } from './core/password.js';
+import { resolvePrincipal } from './core/principal.js';
 import { createProductsService } from './core/products.service.js';
 import { RefreshTokens } from './core/refresh-tokens.js';
 import { RevocationList } from './core/revocations.js';
@@ -15,13 +16,8 @@ import { createTokenService } from './core/tokens.js';
 import { createUsersService } from './core/users.service.js';
 import { bootstrap } from './db/bootstrap.js';
 import { openDatabase, type Database, type OpenOptions } from './db/database.js';
-import { createLoginAttemptRepository } from './db/login-attempt.repository.js';
-import { createProductRepository } from './db/product.repository.js';
-import { createRoleRepository } from './db/role.repository.js';
 import { recordedValue, serverSecret } from './db/server-secret.repository.js';
-import { createSessionRepository } from './db/session.repository.js';
-import { createSigningKeyRepository } from './db/signing-key.repository.js';
-import { createUserRepository } from './db/user.repository.js';
+import { createStores } from './db/stores.js';
 
 export interface Logger {
   debug(message: string): void;
@@ -35,6 +31,8 @@ export interface Logger {
 export interface Keyway {
   services: Services;
   database: Database;
+  /** What discovery says of the tokens: who issues them (fixed per database) and how they are signed. */
+  tokens: { issuer: string; algorithm: SigningAlgorithm };
   close(): Promise<void>;
 }
 
@@ -51,10 +49,11 @@ const KEY_ACTIVATION_DELAY_MS = 3 * SYNC_INTERVAL_MS;
 export async function openKeyway(config: Config, log: Logger, options: OpenOptions = {}): Promise<Keyway> {
   const database = await openDatabase(config.database, (message) => log.debug(message), options);
   try {
-    const { services, stop } = await createServices(config, database, log);
+    const { services, tokens, stop } = await createServices(config, database, log);
     return {
       services,
       database,
+      tokens,
       async close() {
         await stop();
         await database.close();
@@ -70,7 +69,8 @@ async function createServices(config: Config, database: Database, log: Logger) {
   const { orm } = database;
   const { jwt } = config;
   const passwords = createPasswordHasher(config.passwordHashConcurrency);
-  const signingKeyStore = jwt.secret ? undefined : createSigningKeyRepository(orm);
+  const stores = createStores(orm, { signingKeys: !jwt.secret });
+  const signingKeyStore = stores.signingKeys;
   const { refreshKey, issuer } = await database.exclusively(async () => {
     await bootstrap({
       orm,
@@ -91,7 +91,7 @@ async function createServices(config: Config, database: Database, log: Logger) {
   const keyRing = signingKeyStore
     ? KeyRing.forStoredKeys(await signingKeyStore.list(), tokenLifetimeSeconds)
     : KeyRing.forSecret(jwt.secret!);
-  const sessionStore = createSessionRepository(orm);
+  const sessionStore = stores.sessions;
   const revocations = new RevocationList(tokenLifetimeSeconds * 1000);
   revocations.add(await sessionStore.revokedSince(tokenLifetimeSeconds));
 
@@ -104,7 +104,7 @@ async function createServices(config: Config, database: Database, log: Logger) {
     isRevoked: (sessionId) => revocations.has(sessionId),
     cacheSize: jwt.cacheSize,
   });
-  const userStore = createUserRepository(orm);
+  const userStore = stores.users;
   const sessions = createSessionsService({
     sessions: sessionStore,
     users: userStore,
@@ -127,23 +127,18 @@ async function createServices(config: Config, database: Database, log: Logger) {
       sessions,
       passwords,
       tokens,
-      throttle: createLoginThrottle({ attempts: createLoginAttemptRepository(orm), ...config.throttle }),
+      throttle: createLoginThrottle({ attempts: stores.loginAttempts, ...config.throttle }),
       revocations,
       hideUnknownUsers: config.hideUnknownUsers,
     }),
     sessions,
     users: createUsersService(userStore, passwords, revocations),
-    roles: createRolesService(createRoleRepository(orm), revocations),
-    products: createProductsService(createProductRepository(orm)),
+    roles: createRolesService(stores.roles, revocations),
+    products: createProductsService(stores.products),
     keys,
-    tokens,
-    keyRing,
+    resolvePrincipal: (authorization) => resolvePrincipal(tokens, authorization),
+    jwks: () => keyRing.jwks(),
     databaseReady: () => database.ping(),
-    settings: {
-      introspection: config.graphqlIntrospection,
-      issuer,
-      publicUrl: config.publicUrl,
-    },
   };
 
   // Other instances exist only on PostgreSQL; PGlite's one process knows everything it did.
@@ -159,5 +154,5 @@ async function createServices(config: Config, database: Database, log: Logger) {
           onRecovered: () => log.warn('reading revocations and keys from the database again'),
         })
       : undefined;
-  return { services, stop: async () => sync?.stop() };
+  return { services, tokens: { issuer, algorithm: keyRing.algorithm }, stop: async () => sync?.stop() };
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { describeError } from './db/error-log.js';
-import { isDatabaseUnavailable } from './core/errors.js';
+import { isDatabaseUnavailable } from './db/errors.js';
 import { DataDirInUseError } from './db/data-dir-lock.js';
 
 /** Fails the start with one line on standard error, never a stack trace. */

@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import { describeError } from '../db/error-log.js';
-import { isDatabaseUnavailable } from '../core/errors.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import { DataDirInUseError } from '../db/data-dir-lock.js';
 import { NoDatabaseError } from '../db/database.js';
 import { openKeyway } from '../keyway.js';

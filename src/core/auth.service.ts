@@ -6,7 +6,7 @@ import type { LoginUser, UserRecord, UserStore } from './records.js';
 import type { RevocationList } from './revocations.js';
 import type { LoginInput } from './schemas.js';
 import type { SessionsService } from './sessions.service.js';
-import type { LoginThrottle } from './throttle.service.js';
+import type { Attempt, LoginThrottle } from './throttle.service.js';
 import type { AccessClaims, TokenFailure, TokenService } from './tokens.js';
 import { usernameKey } from './usernames.js';
 
@@ -40,15 +40,6 @@ export interface AuthServiceOptions {
 
 export type AuthService = ReturnType<typeof createAuthService>;
 
-/** Work a password check does for the user found while argon2 runs, and how to take it back. */
-interface Alongside<T> {
-  start(user: LoginUser): Promise<T>;
-  /** After a failed check; `started` is undefined when `start` never ran or failed. */
-  undo(started: T | undefined): Promise<void>;
-}
-
-const NOTHING_ALONGSIDE: Alongside<UserRecord> = { start: async (user) => user, undo: async () => {} };
-
 /**
  * How many times a login reads the user again after an administrator's
  * change overtook it. Each time takes a change committed in the few
@@ -61,32 +52,46 @@ export function createAuthService(options: AuthServiceOptions) {
   const { users, sessions, passwords, tokens, throttle } = options;
 
   /**
-   * The password check of a login and of a password change. An unknown
-   * username spends one argon2 verification too, so timing does not tell it
-   * apart; a disabled user is told so only after the right password. While
-   * argon2 runs on its thread, the throttle's count is read (a refusal wins)
-   * and `alongside` starts the caller's work for the user found; a check that
-   * fails takes that work back.
+   * The verdict on a password check, in order: a throttle's refusal wins
+   * whatever the password; an unknown user and a wrong password cost the
+   * same and read the same when `hideUnknownUsers` is set; a disabled user
+   * is told so only after the right password. Answers the failures counted
+   * before this attempt.
    */
-  async function checkPassword<T>(key: string, password: string, admit: () => Promise<unknown>, alongside: Alongside<T>): Promise<T> {
-    const found = await users.findForLogin(key);
-    let started: Promise<T> | undefined;
+  function judge(user: LoginUser | null, admitted: PromiseSettledResult<number>, matched: PromiseSettledResult<boolean>): number {
+    const failures = valueOf(admitted);
+    if (!user) throw new DomainError(options.hideUnknownUsers ? 'INVALID_PASSWORD' : 'USER_NOT_FOUND');
+    if (!valueOf(matched)) throw new DomainError('INVALID_PASSWORD');
+    if (user.disabled) throw new DomainError('USER_DISABLED');
+    return failures;
+  }
+
+  /**
+   * One login, its turn come (attempts for one username and address run one
+   * at a time). argon2 runs on its own thread; meanwhile the event loop and
+   * the database are free, so the throttle's count is read and the session
+   * is signed and stored beside it, and the answer leaves the moment argon2
+   * says yes. Nothing is handed out before the verdict; a login that fails
+   * deletes its session. 'overtaken' when an administrator's change to the
+   * user committed after the read: no session was stored for the old state.
+   */
+  async function loginOnce(attempt: Attempt, password: string, client: ClientInfo): Promise<LoginResult | 'overtaken'> {
+    const user = await users.findForLogin(attempt.key);
+    const [admitted, matched, opened] = await Promise.allSettled([
+      throttle.admit(attempt),
+      passwords.verify(user?.passwordHash, password),
+      user ? sessions.open(user, client) : Promise.resolve(null),
+    ]);
+    const session = opened.status === 'fulfilled' ? opened.value : null;
     try {
-      if (!found) {
-        await Promise.all([passwords.verifyDummy(password), admit()]);
-        throw new DomainError(options.hideUnknownUsers ? 'INVALID_PASSWORD' : 'USER_NOT_FOUND');
-      }
-      const { passwordHash, ...user } = found;
-      const verification = passwords.verify(passwordHash, password);
-      const counted = admit();
-      started = alongside.start(user);
-      const [matches, , done] = await Promise.all([verification, counted, started]);
-      if (!matches) throw new DomainError('INVALID_PASSWORD');
-      if (user.disabled) throw new DomainError('USER_DISABLED');
-      return done;
+      const failures = judge(user, admitted, matched);
+      if (!valueOf(opened)) return 'overtaken';
+      await throttle.succeeded(attempt, failures);
+      return session!.pair;
     } catch (error) {
-      // Whatever `start` got done is taken back; a failed undo leaves nothing usable behind.
-      await alongside.undo(await started?.catch(() => undefined)).catch(() => {});
+      // For an unknown username a session that never was is deleted, so both failures cost the same.
+      await sessions.discard(session?.id ?? randomUUID()).catch(() => {});
+      await throttle.failed(attempt, error);
       throw error;
     }
   }
@@ -94,19 +99,13 @@ export function createAuthService(options: AuthServiceOptions) {
   return {
     /** Checks the password, throttled per username and client address, and opens a session. */
     login(input: LoginInput, client: ClientInfo): Promise<LoginResult> {
-      const key = usernameKey(input.username);
-      return throttle.attempt(key, client.ip, async (admit) => {
-        for (let read = 1; ; read++) {
-          const session = await checkPassword(key, input.password, admit, {
-            start: (user) => sessions.open(user, client),
-            // For an unknown username a session that never was is deleted, so both failures cost the same.
-            undo: (opened) => sessions.discard(opened?.id ?? randomUUID()),
-          });
-          if (session) return session.pair;
-          // The user was changed (and their sessions revoked) after the read: the tokens signed for the
-          // old state are dropped, and the login starts over from the user as they are now.
-          if (read === LOGIN_READS) throw new Error('The account kept changing while signing in');
+      const attempt = { key: usernameKey(input.username), address: client.ip };
+      return throttle.inTurn(attempt, async () => {
+        for (let read = 1; read <= LOGIN_READS; read++) {
+          const result = await loginOnce(attempt, input.password, client);
+          if (result !== 'overtaken') return result;
         }
+        throw new Error('The account kept changing while signing in');
       });
     },
 
@@ -116,12 +115,22 @@ export function createAuthService(options: AuthServiceOptions) {
      * revokes every other session of theirs.
      */
     async changePassword(principal: Principal, input: { current: string; next: string }, client: ClientInfo): Promise<void> {
-      const key = usernameKey(principal.username);
-      const user = await throttle.attempt(key, client.ip, (admit) => checkPassword(key, input.current, admit, NOTHING_ALONGSIDE));
+      const attempt = { key: usernameKey(principal.username), address: client.ip };
+      const user = await throttle.inTurn(attempt, async () => {
+        const found = await users.findForLogin(attempt.key);
+        const [admitted, matched] = await Promise.allSettled([throttle.admit(attempt), passwords.verify(found?.passwordHash, input.current)]);
+        try {
+          await throttle.succeeded(attempt, judge(found, admitted, matched));
+          return found!;
+        } catch (error) {
+          await throttle.failed(attempt, error);
+          throw error;
+        }
+      });
       const result = await users.update(user.id, { passwordHash: await passwords.hash(input.next) }, () => ({
         revokeSessions: { reason: 'password_changed', exceptSessionId: principal.sessionId },
       }));
-      if (!result) throw new DomainError('UNAUTHENTICATED', 'User no longer exists');
+      if (typeof result === 'string') throw new DomainError('UNAUTHENTICATED', 'User no longer exists');
       options.revocations.add(result.revoked);
     },
 
@@ -145,4 +154,10 @@ export function createAuthService(options: AuthServiceOptions) {
       return user;
     },
   };
+}
+
+/** A settled promise's value, or its error thrown. */
+function valueOf<T>(settled: PromiseSettledResult<T>): T {
+  if (settled.status === 'rejected') throw settled.reason;
+  return settled.value;
 }

@@ -1,5 +1,3 @@
-import { ConnectionException, DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
-
 /**
  * The closed set of outcomes a caller can be told about. Each door maps a code
  * to its own answer (REST body and status, GraphQL `extensions.code`, tRPC
@@ -51,8 +49,10 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     message: string = DEFAULT_MESSAGES[code],
     readonly details: ErrorDetails = {},
+    /** What caused it, for the log (DATABASE_UNAVAILABLE keeps the driver's error); never shown to a caller. */
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -61,28 +61,8 @@ export class DomainError extends Error {
  * caller did not cause: the door logs those once and shows only the code.
  */
 export function toDomainError(error: unknown): { error: DomainError; expected: boolean } {
-  if (error instanceof DomainError) return { error, expected: error.code !== 'INTERNAL_SERVER_ERROR' };
-  if (error instanceof UniqueConstraintViolationException) {
-    return { error: new DomainError('CONFLICT'), expected: true };
-  }
-  if (isDatabaseUnavailable(error)) {
-    return { error: new DomainError('DATABASE_UNAVAILABLE'), expected: false };
+  if (error instanceof DomainError) {
+    return { error, expected: error.code !== 'INTERNAL_SERVER_ERROR' && error.code !== 'DATABASE_UNAVAILABLE' };
   }
   return { error: new DomainError('INTERNAL_SERVER_ERROR'), expected: false };
-}
-
-const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
-// SQLSTATE class 08 (connection exception), 57P01-57P03 (admin shutdown, crash, cannot connect now).
-const CONNECTION_SQLSTATE = /^(08|57P0[1-3])/;
-
-export function isDatabaseUnavailable(error: unknown): boolean {
-  if (error instanceof ConnectionException) return true;
-  const cause = error instanceof DriverException ? (error as { cause?: unknown }).cause ?? error : error;
-  if (typeof cause !== 'object' || cause === null) return false;
-  const { code, message } = cause as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && (CONNECTION_ERRNOS.has(code) || CONNECTION_SQLSTATE.test(code))) return true;
-  return (
-    typeof message === 'string' &&
-    /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(message)
-  );
 }

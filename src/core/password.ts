@@ -9,9 +9,12 @@ export const PASSWORD_MAX_BYTES = 1024;
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
-  verify(passwordHash: string, password: string): Promise<boolean>;
-  /** Spends one verification against a hash of nothing, so a missing user costs what a wrong password costs. */
-  verifyDummy(password: string): Promise<void>;
+  /**
+   * Whether `password` matches the hash. Without a hash (no such user) it
+   * spends one verification against a hash of nothing and answers false, so
+   * a missing user costs what a wrong password costs.
+   */
+  verify(passwordHash: string | undefined, password: string): Promise<boolean>;
 }
 
 /**
@@ -23,15 +26,14 @@ export function createPasswordHasher(concurrency: number): PasswordHasher {
   const limit = createLimiter(concurrency);
   // Made at once, so even the first unknown username costs one verification, not a hash and a verification.
   const dummyHash = limit(() => hash(randomBytes(16).toString('base64url'), ARGON2ID));
-  const hasher: PasswordHasher = {
+  return {
     hash: (password) => limit(() => hash(password, ARGON2ID)),
-    verify: (passwordHash, password) =>
-      limit(() => verify(passwordHash, password, ARGON2ID)).catch(() => false),
-    async verifyDummy(password) {
-      await hasher.verify(await dummyHash, password);
+    async verify(passwordHash, password) {
+      const stored = passwordHash ?? (await dummyHash);
+      const matches = await limit(() => verify(stored, password, ARGON2ID)).catch(() => false);
+      return matches && passwordHash !== undefined;
     },
   };
-  return hasher;
 }
 
 function createLimiter(concurrency: number) {

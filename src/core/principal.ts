@@ -1,13 +1,7 @@
-import type { PermissionMap } from './permissions.js';
-import { jwtHeader, type AccessClaims, type TokenFailure, type TokenService } from './tokens.js';
+import { jwtHeader, type AccessClaims, type TokenFailure, type TokenService, type TokenSubject } from './tokens.js';
 
-/** Who is calling, as every door sees it. */
-export interface Principal {
-  userId: number;
-  username: string;
-  role: string;
-  permissions: PermissionMap;
-  sessionId: string;
+/** Who is calling, as every door sees it: the token's subject, and the claims it was read from. */
+export interface Principal extends TokenSubject {
   claims: AccessClaims;
 }
 

@@ -16,19 +16,16 @@ export function createProductsService(products: ProductStore) {
     },
 
     async create(input: CreateProductInput): Promise<ProductRecord> {
-      try {
-        return await products.create(input);
-      } catch (error) {
-        throw duplicateSku(error, input.sku);
-      }
+      const created = await products.create(input);
+      if (created === 'sku_taken') throw skuTaken(input.sku);
+      return created;
     },
 
     async update(id: number, changes: UpdateProductInput): Promise<ProductRecord> {
-      try {
-        return (await products.update(id, changes)) ?? notFound(id);
-      } catch (error) {
-        throw duplicateSku(error, changes.sku);
-      }
+      const updated = await products.update(id, changes);
+      if (updated === 'no_such_product') notFound(id);
+      if (updated === 'sku_taken') throw skuTaken(changes.sku);
+      return updated;
     },
 
     async delete(id: number): Promise<void> {
@@ -41,9 +38,6 @@ function notFound(id: number): never {
   throw new DomainError('NOT_FOUND', `Product ${id} not found`);
 }
 
-function duplicateSku(error: unknown, sku: string | undefined): unknown {
-  if (error instanceof DomainError && error.code === 'CONFLICT') {
-    return new DomainError('CONFLICT', `A product with SKU ${JSON.stringify(sku)} already exists`);
-  }
-  return error;
+function skuTaken(sku: string | undefined): DomainError {
+  return new DomainError('CONFLICT', `A product with SKU ${JSON.stringify(sku)} already exists`);
 }

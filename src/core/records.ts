@@ -116,11 +116,8 @@ export interface UserStore {
   findForLogin(usernameKey: string): Promise<(LoginUser & { passwordHash: string }) | null>;
   findById(id: number): Promise<UserRecord | null>;
   findByUsernameKey(usernameKey: string): Promise<UserRecord | null>;
-  /**
-   * Throws CONFLICT when the username key is taken, BAD_USER_INPUT when the
-   * name looks like another user's or the role does not exist.
-   */
-  create(user: NewUser): Promise<UserRecord>;
+  /** The user created, or why not: the unique indexes on the username's key and skeleton decide, race-free. */
+  create(user: NewUser): Promise<UserRecord | 'username_taken' | 'looks_like_another' | 'unknown_role'>;
   /**
    * Applies `changes` as `plan` decides, in one transaction that holds the
    * enabled admins' rows; a change that revokes sessions raises the user's
@@ -130,23 +127,30 @@ export interface UserStore {
     id: number,
     changes: UserChanges,
     plan: UserChangePlan,
-  ): Promise<{ user: UserRecord; revoked: RevokedSession[] } | null>;
+  ): Promise<{ user: UserRecord; revoked: RevokedSession[] } | 'no_such_user' | 'unknown_role'>;
   list(page: { limit: number; offset: number }): Promise<UserRecord[]>;
   /** Deletes the user as `plan` allows, holding their row, then revoking their sessions, in one transaction. */
-  delete(id: number, plan: UserChangePlan): Promise<{ revoked: RevokedSession[] } | null>;
+  delete(id: number, plan: UserChangePlan): Promise<{ revoked: RevokedSession[] } | 'no_such_user'>;
 }
+
+/**
+ * Decides on a change to a role's permissions, seeing the role as it stands
+ * while no other change to it can interleave: names the sessions to revoke
+ * with it, in the same transaction.
+ */
+export type RoleChangePlan = (before: RoleRecord) => { revokeSessions?: { reason: RevocationReason } };
 
 export interface RoleStore {
   list(): Promise<RoleRecord[]>;
   /**
-   * Creates or updates a role; when an update takes permissions away, the
-   * security version of everyone holding the role is raised and their
-   * sessions are revoked in the same transaction, so no live token carries
-   * a permission the role lost.
+   * Creates the role, or changes its permissions as `plan` decides; when the
+   * plan revokes sessions, the security version of everyone holding the role
+   * is raised first, in the same transaction, so no login that read the old
+   * permissions stores a session after it.
    */
-  upsert(role: RoleRecord): Promise<{ role: RoleRecord; created: boolean; revoked: RevokedSession[] }>;
-  /** Throws CONFLICT while a user holds the role; false when there is no such role. */
-  delete(name: string): Promise<boolean>;
+  save(role: RoleRecord, plan: RoleChangePlan): Promise<{ role: RoleRecord; created: boolean; revoked: RevokedSession[] }>;
+  /** Deletes a role no user holds; otherwise answers how many hold it. */
+  delete(name: string): Promise<'deleted' | 'no_such_role' | { holders: number }>;
 }
 
 export interface SessionStore {
@@ -185,10 +189,12 @@ export interface SigningKeyStore {
   version(): Promise<string>;
 }
 
+type ProductFields = Omit<ProductRecord, 'id' | 'createdAt' | 'updatedAt'>;
+
 export interface ProductStore {
   list(page: { limit: number; offset: number }): Promise<{ items: ProductRecord[]; total: number }>;
   findById(id: number): Promise<ProductRecord | null>;
-  create(product: Omit<ProductRecord, 'id' | 'createdAt' | 'updatedAt'>): Promise<ProductRecord>;
-  update(id: number, changes: Partial<Omit<ProductRecord, 'id' | 'createdAt' | 'updatedAt'>>): Promise<ProductRecord | null>;
+  create(product: ProductFields): Promise<ProductRecord | 'sku_taken'>;
+  update(id: number, changes: Partial<ProductFields>): Promise<ProductRecord | 'no_such_product' | 'sku_taken'>;
   delete(id: number): Promise<boolean>;
 }

@@ -16,13 +16,21 @@ export function createRolesService(roles: RoleStore, revocations: RevocationList
     /** Taking a permission away revokes the sessions of the role's users: their tokens carry the old set. */
     async upsert(input: RoleInput): Promise<RoleRecord> {
       const permissions = PERMISSIONS.filter((permission) => input.permissions.includes(permission));
-      const result = await roles.upsert({ name: input.name, permissions });
+      const result = await roles.save({ name: input.name, permissions }, (before) =>
+        before.permissions.some((permission) => !permissions.includes(permission)) ? { revokeSessions: { reason: 'role_changed' } } : {},
+      );
       revocations.add(result.revoked);
       return result.role;
     },
 
+    /** A role someone holds stays: deleting it would leave them with none. */
     async delete(name: string): Promise<void> {
-      if (!(await roles.delete(name))) throw new DomainError('NOT_FOUND', `Role ${JSON.stringify(name)} not found`);
+      const result = await roles.delete(name);
+      if (result === 'no_such_role') throw new DomainError('NOT_FOUND', `Role ${JSON.stringify(name)} not found`);
+      if (result !== 'deleted') {
+        const { holders } = result;
+        throw new DomainError('CONFLICT', `Role ${JSON.stringify(name)} is held by ${holders} user${holders === 1 ? '' : 's'}`);
+      }
     },
   };
 }

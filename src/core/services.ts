@@ -1,13 +1,17 @@
 import type { AuthService } from './auth.service.js';
-import type { KeyRing } from './keys.js';
+import type { PublicJwk } from './keys.js';
 import type { KeysService } from './keys.service.js';
+import type { PrincipalResult } from './principal.js';
 import type { ProductsService } from './products.service.js';
 import type { RolesService } from './roles.service.js';
 import type { SessionsService } from './sessions.service.js';
-import type { TokenService } from './tokens.js';
 import type { UsersService } from './users.service.js';
 
-/** What the composition root hands every door (and the command line). */
+/**
+ * What the composition root hands every door (and the command line): the
+ * operations, and the two things a door asks of tokens. Signing keys and
+ * settings stay behind it; each door gets its own options where it is wired.
+ */
 export interface Services {
   auth: AuthService;
   sessions: SessionsService;
@@ -15,14 +19,10 @@ export interface Services {
   roles: RolesService;
   products: ProductsService;
   keys: KeysService;
-  tokens: TokenService;
-  keyRing: KeyRing;
+  /** The caller of a request, from its Authorization header, decoded once. */
+  resolvePrincipal(authorization: string | undefined): PrincipalResult;
+  /** The public keys that verify access tokens (empty when they are signed with a shared secret). */
+  jwks(): { keys: PublicJwk[] };
   /** Whether the database answers (for /readyz). */
   databaseReady(): Promise<boolean>;
-  settings: {
-    /** Whether GraphQL answers introspection queries. */
-    introspection: boolean;
-    issuer: string;
-    publicUrl: string;
-  };
 }

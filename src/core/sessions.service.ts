@@ -35,15 +35,15 @@ export function createSessionsService(options: SessionsServiceOptions) {
   const { sessions, users, tokens, refreshTokens, revocations } = options;
 
   function pairFor(user: UserRecord, session: Pick<SessionRecord, 'id' | 'generation' | 'expiresAt'>): LoginResult {
-    const { token, expiresAt } = tokens.sign({
+    const subject = {
       userId: user.id,
       username: user.username,
       role: user.role.name,
       permissions: toPermissionMap(user.role.permissions),
       sessionId: session.id,
-      // An access token never outlives its session.
-      notAfter: session.expiresAt,
-    });
+    };
+    // An access token never outlives its session.
+    const { token, expiresAt } = tokens.sign(subject, session.expiresAt);
     return { token, refreshToken: refreshTokens.issue(session.id, session.generation), expiresAt, user };
   }
 

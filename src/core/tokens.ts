@@ -22,14 +22,13 @@ export type TokenFailure = 'TOKEN_EXPIRED' | 'TOKEN_INVALID' | 'SESSION_REVOKED'
 
 export type TokenCheck = { ok: true; claims: AccessClaims } | { ok: false; code: TokenFailure };
 
+/** Whom an access token speaks for: what a session signs into it, and what a door knows of its caller. */
 export interface TokenSubject {
   userId: number;
   username: string;
   role: string;
   permissions: PermissionMap;
   sessionId: string;
-  /** The token expires no later than this (its session's end). */
-  notAfter?: Date;
 }
 
 export interface TokenServiceOptions {
@@ -45,7 +44,8 @@ export interface TokenServiceOptions {
 }
 
 export interface TokenService {
-  sign(subject: TokenSubject): { token: string; claims: AccessClaims; expiresAt: Date };
+  /** A token for `subject`, expiring no later than `notAfter` (its session's end). */
+  sign(subject: TokenSubject, notAfter?: Date): { token: string; claims: AccessClaims; expiresAt: Date };
   /** A bad token is an answer, not an exception. */
   verify(token: string): TokenCheck;
 }
@@ -56,7 +56,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   keys.onChange(() => verified.clear());
 
   return {
-    sign(subject) {
+    sign(subject, notAfter) {
       const iat = Math.floor(Date.now() / 1000);
       const claims: AccessClaims = {
         sub: String(subject.userId),
@@ -65,7 +65,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         role: subject.role,
         roles: subject.permissions,
         iat,
-        exp: Math.min(iat + ttlSeconds, subject.notAfter ? Math.floor(subject.notAfter.getTime() / 1000) : Infinity),
+        exp: Math.min(iat + ttlSeconds, notAfter ? Math.floor(notAfter.getTime() / 1000) : Infinity),
         iss: issuer,
         jti: randomUUID(),
         sid: subject.sessionId,

@@ -13,13 +13,26 @@ export type UsersService = ReturnType<typeof createUsersService>;
 export function createUsersService(users: UserStore, passwords: PasswordHasher, revocations: RevocationList) {
   return {
     async create(input: CreateUserInput): Promise<UserRecord> {
-      return users.create({
+      const created = await users.create({
         username: input.username,
         usernameKey: usernameKey(input.username),
         usernameSkeleton: lookalikeKey(input.username),
         passwordHash: await passwords.hash(input.password),
         role: input.role,
       });
+      const name = JSON.stringify(input.username);
+      switch (created) {
+        case 'username_taken':
+          throw new DomainError('CONFLICT', `The username ${name} is taken`);
+        case 'looks_like_another':
+          throw new DomainError('BAD_USER_INPUT', `The username ${name} looks like an existing one`, {
+            fields: { username: ['looks like an existing username'] },
+          });
+        case 'unknown_role':
+          throw unknownRole(input.role);
+        default:
+          return created;
+      }
     },
 
     list(page: Pagination): Promise<UserRecord[]> {
@@ -34,7 +47,7 @@ export function createUsersService(users: UserStore, passwords: PasswordHasher, 
         }
         return {};
       });
-      if (!result) throw new DomainError('NOT_FOUND', `User ${id} not found`);
+      if (result === 'no_such_user') throw userNotFound(id);
       revocations.add(result.revoked);
     },
 
@@ -48,7 +61,8 @@ export function createUsersService(users: UserStore, passwords: PasswordHasher, 
     async update(id: number, changes: UpdateUserInput): Promise<UserRecord> {
       const passwordHash = changes.password === undefined ? undefined : await passwords.hash(changes.password);
       const result = await users.update(id, { role: changes.role, disabled: changes.disabled, passwordHash }, planUpdate(changes));
-      if (!result) throw new DomainError('NOT_FOUND', `User ${id} not found`);
+      if (result === 'no_such_user') throw userNotFound(id);
+      if (result === 'unknown_role') throw unknownRole(changes.role!);
       revocations.add(result.revoked);
       return result.user;
     },
@@ -67,6 +81,14 @@ function planUpdate(changes: UpdateUserInput): UserChangePlan {
     if (changes.password !== undefined) return { revokeSessions: { reason: 'password_changed' } };
     return {};
   };
+}
+
+function userNotFound(id: number): DomainError {
+  return new DomainError('NOT_FOUND', `User ${id} not found`);
+}
+
+function unknownRole(name: string): DomainError {
+  return new DomainError('BAD_USER_INPUT', `Role ${JSON.stringify(name)} does not exist`, { fields: { role: ['does not exist'] } });
 }
 
 function isEnabledAdmin(user: UserRecord): boolean {

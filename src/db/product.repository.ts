@@ -1,8 +1,7 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { DomainError } from '../core/errors.js';
 import type { ProductRecord, ProductStore } from '../core/records.js';
 import type { Orm } from './database.js';
 import { Product } from './entities/index.js';
+import { violatedUniqueConstraint } from './errors.js';
 
 export function createProductRepository(orm: Orm): ProductStore {
   return {
@@ -19,17 +18,15 @@ export function createProductRepository(orm: Orm): ProductStore {
     async create(fields) {
       const em = orm.em.fork();
       const product = em.create(Product, fields);
-      await flushUnique(() => em.flush());
-      return toProductRecord(product);
+      return (await flushedUnlessSkuTaken(em)) ?? toProductRecord(product);
     },
 
     async update(id, changes) {
       const em = orm.em.fork();
       const product = await em.findOne(Product, { id });
-      if (!product) return null;
+      if (!product) return 'no_such_product';
       em.assign(product, withoutUndefined(changes));
-      await flushUnique(() => em.flush());
-      return toProductRecord(product);
+      return (await flushedUnlessSkuTaken(em)) ?? toProductRecord(product);
     },
 
     async delete(id) {
@@ -38,12 +35,14 @@ export function createProductRepository(orm: Orm): ProductStore {
   };
 }
 
-async function flushUnique(flush: () => Promise<void>): Promise<void> {
+/** Flushes; 'sku_taken' when the SKU's unique index refused the write (the one unique column besides the id). */
+async function flushedUnlessSkuTaken(em: { flush(): Promise<void> }): Promise<'sku_taken' | undefined> {
   try {
-    await flush();
+    await em.flush();
+    return undefined;
   } catch (error) {
-    if (error instanceof UniqueConstraintViolationException) throw new DomainError('CONFLICT');
-    throw error;
+    if (violatedUniqueConstraint(error) === undefined) throw error;
+    return 'sku_taken';
   }
 }
 

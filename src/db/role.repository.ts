@@ -1,5 +1,4 @@
 import { LockMode } from '@mikro-orm/core';
-import { DomainError } from '../core/errors.js';
 import type { Permission } from '../core/permissions.js';
 import type { RoleRecord, RoleStore } from '../core/records.js';
 import type { Orm } from './database.js';
@@ -13,36 +12,36 @@ export function createRoleRepository(orm: Orm): RoleStore {
       return roles.map(toRoleRecord);
     },
 
-    async upsert({ name, permissions }) {
+    async save({ name, permissions }, plan) {
       return orm.em.fork().transactional(async (em) => {
-        const existing = await em.findOne(Role, { name }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-        if (!existing) {
-          const role = em.create(Role, { name, permissions: [...permissions] });
-          await em.flush();
-          return { role: toRoleRecord(role), created: true, revoked: [] };
-        }
-        const lost = existing.permissions.some((permission) => !permissions.includes(permission as Permission));
-        existing.permissions = [...permissions];
+        // Inserted unless it exists, then held either way: two saves of a new role cannot both create it.
+        const inserted = await em.execute<{ name: string }[]>(
+          `insert into roles (name, permissions, created_at, updated_at) values (?, ?, now(), now())
+           on conflict (name) do nothing returning name`,
+          [name, `{${permissions.join(',')}}`],
+        );
+        const role = await em.findOneOrFail(Role, { name }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        if (inserted.length === 1) return { role: toRoleRecord(role), created: true, revoked: [] };
+        const { revokeSessions } = plan(toRoleRecord(role));
+        role.permissions = [...permissions];
         await em.flush();
-        if (!lost) return { role: toRoleRecord(existing), created: false, revoked: [] };
+        if (!revokeSessions) return { role: toRoleRecord(role), created: false, revoked: [] };
         // Raised before revoking, as for any change to a user: a login that read the old permissions stores no session after this.
         await em.execute(`update users set security_version = security_version + 1 where role_name = ?`, [name]);
-        const revoked = await revokeSessionsIn(em, { roleName: name }, 'role_changed');
-        return { role: toRoleRecord(existing), created: false, revoked };
+        const revoked = await revokeSessionsIn(em, { roleName: name }, revokeSessions.reason);
+        return { role: toRoleRecord(role), created: false, revoked };
       });
     },
 
     async delete(name) {
       return orm.em.fork().transactional(async (em) => {
         const role = await em.findOne(Role, { name }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-        if (!role) return false;
+        if (!role) return 'no_such_role';
         const holders = await em.count(User, { role: name });
-        if (holders > 0) {
-          throw new DomainError('CONFLICT', `Role ${JSON.stringify(name)} is held by ${holders} user${holders === 1 ? '' : 's'}`);
-        }
+        if (holders > 0) return { holders };
         em.remove(role);
         await em.flush();
-        return true;
+        return 'deleted';
       });
     },
   };

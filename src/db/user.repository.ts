@@ -1,10 +1,10 @@
-import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
-import { DomainError } from '../core/errors.js';
+import { LockMode } from '@mikro-orm/core';
 import { ADMIN_ROLE, type Permission } from '../core/permissions.js';
 import type { UserRecord, UserStore } from '../core/records.js';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import type { Orm } from './database.js';
 import { Role, User } from './entities/index.js';
+import { violatedUniqueConstraint } from './errors.js';
 import { revokeSessionsIn } from './session.repository.js';
 
 export function createUserRepository(orm: Orm): UserStore {
@@ -38,20 +38,16 @@ export function createUserRepository(orm: Orm): UserStore {
     async create({ username, usernameKey, usernameSkeleton, passwordHash, role }) {
       const em = orm.em.fork();
       const roleEntity = await em.findOne(Role, { name: role });
-      if (!roleEntity) throw unknownRole(role);
+      if (!roleEntity) return 'unknown_role';
       const user = em.create(User, { username, usernameKey, usernameSkeleton, passwordHash, role: roleEntity, disabled: false });
       try {
         await em.flush();
       } catch (error) {
-        if (!(error instanceof UniqueConstraintViolationException)) throw error;
+        const constraint = violatedUniqueConstraint(error);
+        if (constraint === undefined) throw error;
         // The unique indexes decide, race-free. A taken name ("ADMIN") also looks like its owner: taken is the answer.
-        const lookalike = violatedConstraint(error) === 'users_username_skeleton_unique';
-        if (lookalike && (await orm.em.fork().count(User, { usernameKey })) === 0) {
-          throw new DomainError('BAD_USER_INPUT', `The username ${JSON.stringify(username)} looks like an existing one`, {
-            fields: { username: ['looks like an existing username'] },
-          });
-        }
-        throw new DomainError('CONFLICT', `The username ${JSON.stringify(username)} is taken`);
+        const lookalike = constraint === 'users_username_skeleton_unique';
+        return lookalike && (await orm.em.fork().count(User, { usernameKey })) === 0 ? 'looks_like_another' : 'username_taken';
       }
       return toUserRecord(user);
     },
@@ -65,7 +61,7 @@ export function createUserRepository(orm: Orm): UserStore {
       return orm.em.fork().transactional(async (em) => {
         const admins = await lockEnabledAdmins(em);
         const user = await lockUser(em, id);
-        if (!user) return null;
+        if (!user) return 'no_such_user';
         plan(toUserRecord(user), admins);
         // Revoked first: the feed keeps the record after the sessions go with the user.
         const revoked = await revokeSessionsIn(em, { userId: id }, 'user_deleted');
@@ -81,9 +77,9 @@ export function createUserRepository(orm: Orm): UserStore {
         const role = changes.role === undefined ? undefined : await em.findOne(Role, { name: changes.role }, { lockMode: LockMode.PESSIMISTIC_READ });
         const admins = await lockEnabledAdmins(em);
         const user = await lockUser(em, id);
-        if (!user) return null;
+        if (!user) return 'no_such_user';
         const { revokeSessions } = plan(toUserRecord(user), admins);
-        if (role === null) throw unknownRole(changes.role!);
+        if (role === null) return 'unknown_role';
         if (role) em.assign(user, { role });
         if (changes.disabled !== undefined) user.disabled = changes.disabled;
         if (changes.passwordHash !== undefined) user.passwordHash = changes.passwordHash;
@@ -114,16 +110,6 @@ async function lockUser(em: SqlEntityManager, id: number): Promise<User | null> 
 async function lockEnabledAdmins(em: SqlEntityManager): Promise<number> {
   const admins = await em.find(User, { role: ADMIN_ROLE, disabled: false }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   return admins.length;
-}
-
-/** The constraint PostgreSQL named in a violation (both drivers pass its field through). */
-function violatedConstraint(error: UniqueConstraintViolationException): string | undefined {
-  const { constraint } = error as { constraint?: unknown };
-  return typeof constraint === 'string' ? constraint : undefined;
-}
-
-function unknownRole(name: string): DomainError {
-  return new DomainError('BAD_USER_INPUT', `Role ${JSON.stringify(name)} does not exist`, { fields: { role: ['does not exist'] } });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { ClientInfo } from '../core/auth.service.js';
 import { requirePrincipal } from '../core/authorization.js';
-import { resolvePrincipal, type Principal, type PrincipalResult } from '../core/principal.js';
+import type { Principal, PrincipalResult } from '../core/principal.js';
 import type { Services } from '../core/services.js';
 
 /** What a GraphQL resolver or a tRPC procedure knows of its request. */
@@ -20,7 +20,7 @@ export interface RequestContext {
 export function createRequestContext(services: Services, request: FastifyRequest): RequestContext {
   return {
     services,
-    principal: resolvePrincipal(services.tokens, request.headers.authorization),
+    principal: services.resolvePrincipal(request.headers.authorization),
     client: { ip: request.ip, userAgent: request.headers['user-agent'] },
     log: request.log,
   };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toPermissionMap } from '../../src/core/permissions.js';
 import { call, graphql, login, post, trpc, type Reply } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { EXPIRED, resign } from '../helpers/tokens.js';
 
 /**
  * One table of (caller, operation, expected outcome), run through GraphQL,
@@ -141,15 +141,7 @@ beforeAll(async () => {
   tokens.admin = admin.token;
   tokens.anonymous = undefined;
   // Signed by the server's own key, for a session that exists, but an hour past its expiry.
-  const claims = JSON.parse(Buffer.from(admin.token.split('.')[1]!, 'base64url').toString());
-  tokens.expired = services().tokens.sign({
-    userId: claims.id,
-    username: claims.username,
-    role: claims.role,
-    permissions: toPermissionMap(['GET', 'POST', 'PUT', 'DELETE']),
-    sessionId: claims.sid,
-    notAfter: new Date(Date.now() - 3600_000),
-  }).token;
+  tokens.expired = await resign(server, admin.token, EXPIRED());
 });
 
 afterAll(() => server?.close());

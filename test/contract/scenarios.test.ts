@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toPermissionMap } from '../../src/core/permissions.js';
 import { call, graphql, login, post, trpc, type Reply } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { EXPIRED, resign } from '../helpers/tokens.js';
 
 /**
  * One behaviour, three doors (SPEC §7): each scenario runs through REST
@@ -103,7 +103,7 @@ const SCENARIOS: Record<string, Scenario> = {
 
 beforeAll(async () => {
   server = await startServer();
-  const { users, tokens } = server.app.keyway.services;
+  const { users } = server.app.keyway.services;
   await users.create({ username: 'olga', password: 'olga-password', role: 'viewer' });
   const dimitri = await users.create({ username: 'dimitri', password: 'dimitri-password', role: 'viewer' });
   await users.update(dimitri.id, { disabled: true });
@@ -112,14 +112,7 @@ beforeAll(async () => {
 
   t.viewer = (await login(server.url, 'olga', 'olga-password')).token;
   const claims = JSON.parse(Buffer.from(t.viewer.split('.')[1]!, 'base64url').toString());
-  t.expired = tokens.sign({
-    userId: claims.id,
-    username: claims.username,
-    role: claims.role,
-    permissions: toPermissionMap(['GET']),
-    sessionId: claims.sid,
-    notAfter: new Date(Date.now() - 3600_000),
-  }).token;
+  t.expired = await resign(server, t.viewer, EXPIRED());
   const [header, , signature] = t.viewer.split('.');
   t.tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url')}.${signature}`;
   t.revoked = (await login(server.url, 'olga', 'olga-password')).token;

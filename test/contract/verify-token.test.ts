@@ -1,9 +1,9 @@
 import { createTRPCClient, httpBatchLink, httpLink } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toPermissionMap } from '../../src/core/permissions.js';
 import type { AppRouter } from '../../src/doors/trpc/index.js';
 import { call, graphql, login, post, type Reply } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { EXPIRED, resign } from '../helpers/tokens.js';
 
 /**
  * verifyToken is a mutation on GraphQL and on tRPC: the token travels as an
@@ -20,20 +20,13 @@ const decode = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, '
 
 beforeAll(async () => {
   server = await startServer();
-  const { users, tokens } = server.app.keyway.services;
+  const { users } = server.app.keyway.services;
   await users.create({ username: 'vera', password: 'vera-password', role: 'viewer' });
 
   t.valid = (await login(server.url, 'vera', 'vera-password')).token;
   validClaims = decode(t.valid);
   // Signed by Keyway's own key, for a live session, but past its expiry.
-  t.expired = tokens.sign({
-    userId: validClaims.id as number,
-    username: 'vera',
-    role: 'viewer',
-    permissions: toPermissionMap(['GET']),
-    sessionId: validClaims.sid as string,
-    notAfter: new Date(Date.now() - 3600_000),
-  }).token;
+  t.expired = await resign(server, t.valid, EXPIRED());
   const [header, , signature] = t.valid.split('.');
   t.tampered = `${header}.${Buffer.from(JSON.stringify({ ...validClaims, role: 'admin' })).toString('base64url')}.${signature}`;
   t.revoked = (await login(server.url, 'vera', 'vera-password')).token;

@@ -9,7 +9,7 @@ import {
   updateUserInput,
 } from '../../core/schemas.js';
 import type { RequestContext } from '../request-context.js';
-import { toUser, withoutNulls } from './mappers.js';
+import { withoutNulls } from './inputs.js';
 import type { Permission as PermissionName } from '../../core/permissions.js';
 import { CreateUserInput, PageArgs, Permission, Role, UpdateUserInput, User } from './types.js';
 
@@ -19,13 +19,13 @@ export class AdminResolver {
   @Directive('@auth(roles: ["admin"])')
   @Query(() => [User])
   async users(@Args() page: PageArgs, @Ctx() { services }: RequestContext): Promise<User[]> {
-    return (await services.users.list(parseInput(paginationInput, page))).map(toUser);
+    return services.users.list(parseInput(paginationInput, page));
   }
 
   @Directive('@auth(roles: ["admin"])')
   @Mutation(() => User)
   async createUser(@Arg('input') input: CreateUserInput, @Ctx() { services }: RequestContext): Promise<User> {
-    return toUser(await services.users.create(parseInput(createUserInput, { ...input })));
+    return services.users.create(parseInput(createUserInput, { ...input }));
   }
 
   @Directive('@auth(roles: ["admin"])')
@@ -35,7 +35,7 @@ export class AdminResolver {
     @Arg('input') input: UpdateUserInput,
     @Ctx() { services }: RequestContext,
   ): Promise<User> {
-    return toUser(await services.users.update(parseInput(idField, id), parseInput(updateUserInput, withoutNulls({ ...input }))));
+    return services.users.update(parseInput(idField, id), parseInput(updateUserInput, withoutNulls({ ...input })));
   }
 
   @Directive('@auth(roles: ["admin"])')

@@ -1,7 +1,6 @@
 import { Arg, Ctx, Directive, Mutation, Query, Resolver } from 'type-graphql';
 import { changePasswordInput, loginInput, parseInput, refreshInput, tokenField } from '../../core/schemas.js';
 import { caller, type RequestContext } from '../request-context.js';
-import { toAuthPayload, toUser, toVerification } from './mappers.js';
 import { AuthPayload, TokenVerification, User } from './types.js';
 
 @Resolver()
@@ -13,7 +12,7 @@ export class AuthResolver {
     @Ctx() { services, client }: RequestContext,
   ): Promise<AuthPayload> {
     const input = parseInput(loginInput, { username, password });
-    return toAuthPayload(await services.auth.login(input, client));
+    return services.auth.login(input, client);
   }
 
   @Mutation(() => AuthPayload, {
@@ -22,7 +21,7 @@ export class AuthResolver {
   })
   async refreshToken(@Arg('refreshToken') refreshToken: string, @Ctx() { services }: RequestContext): Promise<AuthPayload> {
     const input = parseInput(refreshInput, { refreshToken });
-    return toAuthPayload(await services.sessions.refresh(input.refreshToken));
+    return services.sessions.refresh(input.refreshToken);
   }
 
   @Directive('@auth')
@@ -60,13 +59,13 @@ export class AuthResolver {
     @Arg('token', () => String, { nullable: true }) token: string | null | undefined,
     @Ctx() { services, principal }: RequestContext,
   ): TokenVerification {
-    if (token === null || token === undefined) return toVerification(services.auth.verifyCaller(principal));
-    return toVerification(services.auth.verify(parseInput(tokenField, token)));
+    if (token === null || token === undefined) return services.auth.verifyCaller(principal);
+    return services.auth.verify(parseInput(tokenField, token));
   }
 
   @Directive('@auth')
   @Query(() => User, { description: 'The signed-in user.' })
   async me(@Ctx() context: RequestContext): Promise<User> {
-    return toUser(await context.services.auth.me(caller(context)));
+    return context.services.auth.me(caller(context));
   }
 }

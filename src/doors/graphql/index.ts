@@ -11,13 +11,19 @@ import { playgroundFiles, servePlayground, wantsPlayground } from './playground.
 import { buildGraphQLSchema } from './schema.js';
 
 /** The GraphQL door: Apollo Server on Fastify at /graphql, and a playground there for browsers. */
-export const graphqlDoor: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export interface GraphqlOptions {
+  services: Services;
+  /** Whether GraphQL answers introspection queries. */
+  introspection: boolean;
+}
+
+export const graphqlDoor: FastifyPluginAsync<GraphqlOptions> = async (app, { services, introspection }) => {
   const schema = await buildGraphQLSchema();
   const apollo = new ApolloServer<RequestContext>({
     schema,
     formatError: createErrorFormatter(schema),
     includeStacktraceInErrorResponses: false,
-    introspection: services.settings.introspection,
+    introspection,
     validationOptions: { hideSuggestions: true },
     validationRules,
     parseOptions: { maxTokens: LIMITS.tokens },

@@ -2,8 +2,10 @@ import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } fro
 import { PERMISSIONS, type Permission as PermissionName } from '../../core/permissions.js';
 
 /**
- * GraphQL's shapes, kept apart from the entities: resolvers map core records
- * into these.
+ * GraphQL's shapes. Resolvers answer the core's records as they are: only the
+ * fields declared here are sent, so a field added to a record reaches no
+ * client until it is declared. IDs are the records' numbers, sent as GraphQL
+ * IDs (strings).
  */
 
 export const Permission = Object.fromEntries(PERMISSIONS.map((name) => [name, name])) as {
@@ -30,7 +32,7 @@ export class Role {
 @ObjectType()
 export class User {
   @Field(() => ID)
-  id!: string;
+  id!: number;
 
   @Field()
   username!: string;
@@ -126,7 +128,7 @@ export class TokenVerification {
 @ObjectType({ description: 'A product of the StockAPI inventory.' })
 export class Product {
   @Field(() => ID)
-  id!: string;
+  id!: number;
 
   @Field()
   sku!: string;

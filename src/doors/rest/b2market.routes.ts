@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { resolvePrincipal } from '../../core/principal.js';
 import { passwordField, usernameField } from '../../core/schemas.js';
 import type { Services } from '../../core/services.js';
 import { b2market, errorHandler } from './errors.js';
 import { b2marketError, b2marketLoginResponse, verifyTokenResponse } from './openapi.js';
+import { claimsView } from '../views.js';
 
 const b2marketLogin = z.object({ _username: usernameField, _password: passwordField });
 
@@ -71,8 +71,8 @@ export const b2marketRoutes: FastifyPluginAsync<{ services: Services }> = async 
         },
       },
     }, async (request, reply) => {
-      const result = resolvePrincipal(services.tokens, request.headers.authorization);
-      if (result.ok) return { valid: true as const, payload: result.principal.claims };
+      const result = services.resolvePrincipal(request.headers.authorization);
+      if (result.ok) return { valid: true as const, payload: claimsView(result.principal.claims) };
       if (result.reason === 'MISSING' || result.reason === 'MALFORMED') {
         return reply.code(401).send({ code: 401, valid: false, error: 'No token provided.' });
       }

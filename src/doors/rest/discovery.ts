@@ -1,4 +1,4 @@
-import type { Services } from '../../core/services.js';
+import type { SigningAlgorithm } from '../../core/keys.js';
 import { tokenPayload } from './openapi.js';
 
 /**
@@ -7,8 +7,15 @@ import { tokenPayload } from './openapi.js';
  * a JWKS, and no OAuth flow (its logins are its own API, on each door).
  * Endpoints are added here, once, and both documents name them.
  */
-export function authorizationServerMetadata({ settings }: Pick<Services, 'settings'>) {
-  const { issuer, publicUrl } = settings;
+export interface DiscoveryOptions {
+  /** The tokens' `iss`, fixed per database. */
+  issuer: string;
+  /** Where Keyway is reached, for the documents' URLs. */
+  publicUrl: string;
+  algorithm: SigningAlgorithm;
+}
+
+export function authorizationServerMetadata({ issuer, publicUrl }: DiscoveryOptions) {
   return {
     issuer,
     jwks_uri: `${publicUrl}/.well-known/jwks.json`,
@@ -27,11 +34,11 @@ export function authorizationServerMetadata({ settings }: Pick<Services, 'settin
  * truly say of Keyway's access tokens (a `sub` the same for every service,
  * the algorithm they are signed with, their claims).
  */
-export function openidConfiguration(services: Pick<Services, 'settings' | 'keyRing'>) {
+export function openidConfiguration(options: DiscoveryOptions) {
   return {
-    ...authorizationServerMetadata(services),
+    ...authorizationServerMetadata(options),
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: [services.keyRing.algorithm],
+    id_token_signing_alg_values_supported: [options.algorithm],
     claims_supported: Object.keys(tokenPayload.shape),
   };
 }

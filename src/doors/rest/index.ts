@@ -3,12 +3,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Services } from '../../core/services.js';
 import { b2marketRoutes } from './b2market.routes.js';
+import type { DiscoveryOptions } from './discovery.js';
 import { OPENAPI_INFO } from './openapi.js';
 import { opsRoutes } from './ops.routes.js';
 import { stockApiRoutes } from './stockapi.routes.js';
 
 /** The REST door: the two replaced APIs, byte for byte, plus discovery and health, described at /openapi.json. */
-export const restDoor: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const restDoor: FastifyPluginAsync<{ services: Services; discovery: DiscoveryOptions }> = async (app, { services, discovery }) => {
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the answers; they are not re-checked on every reply (the handlers are typed
   // against them, and a test checks real answers against the document).
@@ -20,7 +21,7 @@ export const restDoor: FastifyPluginAsync<{ services: Services }> = async (app, 
     openapi: {
       openapi: '3.1.0',
       info: OPENAPI_INFO,
-      servers: [{ url: services.settings.publicUrl }],
+      servers: [{ url: discovery.publicUrl }],
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       tags: [
         { name: 'StockAPI', description: 'Drop-in for StockAPI: Spanish messages, products' },
@@ -32,6 +33,6 @@ export const restDoor: FastifyPluginAsync<{ services: Services }> = async (app, 
   });
   await app.register(stockApiRoutes, { services });
   await app.register(b2marketRoutes, { services });
-  await app.register(opsRoutes, { services });
+  await app.register(opsRoutes, { services, discovery });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 };

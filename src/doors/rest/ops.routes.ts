@@ -1,17 +1,17 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../../core/services.js';
-import { authorizationServerMetadata, openidConfiguration } from './discovery.js';
-import { discovery, health, jwks, notReady, ready, serverMetadata } from './openapi.js';
+import { authorizationServerMetadata, openidConfiguration, type DiscoveryOptions } from './discovery.js';
+import { discovery as openidDocument, health, jwks, notReady, ready, serverMetadata } from './openapi.js';
 
 /** Discovery for services that verify Keyway's tokens themselves, and the probes of an orchestrator. */
-export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (parent, { services }) => {
+export const opsRoutes: FastifyPluginAsync<{ services: Services; discovery: DiscoveryOptions }> = async (parent, { services, discovery }) => {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const tags = ['Discovery and health'];
   app.get('/.well-known/jwks.json', { schema: { tags, summary: 'The JWKS', response: { 200: jwks } } }, async (_request, reply) => {
     // Short enough that a rotation reaches caches quickly; old keys stay listed until their tokens expire.
     reply.header('cache-control', 'public, max-age=60');
-    return services.keyRing.jwks();
+    return services.jwks();
   });
 
   // Metadata changes only with a new release or configuration; five minutes of caching spares gateways' requests.
@@ -21,13 +21,13 @@ export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (pare
     { schema: { tags, summary: 'OAuth 2.0 Authorization Server Metadata (RFC 8414)', response: { 200: serverMetadata } } },
     async (_request, reply) => {
       reply.header('cache-control', metadataCache);
-      return authorizationServerMetadata(services);
+      return authorizationServerMetadata(discovery);
     },
   );
 
-  app.get('/.well-known/openid-configuration', { schema: { tags, summary: 'OpenID-style discovery', response: { 200: discovery } } }, async (_request, reply) => {
+  app.get('/.well-known/openid-configuration', { schema: { tags, summary: 'OpenID-style discovery', response: { 200: openidDocument } } }, async (_request, reply) => {
     reply.header('cache-control', metadataCache);
-    return openidConfiguration(services);
+    return openidConfiguration(discovery);
   });
 
   app.get('/healthz', { schema: { tags, summary: 'Liveness', response: { 200: health } } }, async () => ({ status: 'ok' as const }));

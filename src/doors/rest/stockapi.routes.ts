@@ -2,7 +2,6 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { authorize } from '../../core/authorization.js';
 import type { Permission } from '../../core/permissions.js';
-import { resolvePrincipal } from '../../core/principal.js';
 import {
   createProductInput,
   idField,
@@ -13,7 +12,8 @@ import {
 import type { Services } from '../../core/services.js';
 import { errorHandler, stockApi, STOCKAPI_TOKEN_FAILURES } from './errors.js';
 import { PROTECTED_RESPONSES, product, stockApiError, stockApiLoginResponse } from './openapi.js';
-import { loginView, productView } from './views.js';
+import { productView } from '../views.js';
+import { loginView } from './views.js';
 import { z } from 'zod';
 
 const productParams = z.object({ id: idField });
@@ -57,7 +57,7 @@ export const stockApiRoutes: FastifyPluginAsync<{ services: Services }> = async 
   api.addHook('onRequest', async (request, reply) => {
     const permission = request.routeOptions.config.permission;
     if (!permission) return;
-    const result = resolvePrincipal(services.tokens, request.headers.authorization);
+    const result = services.resolvePrincipal(request.headers.authorization);
     if (!result.ok) {
       const [status, message] = STOCKAPI_TOKEN_FAILURES[result.reason];
       return reply.code(status).send({ message });

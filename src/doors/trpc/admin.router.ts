@@ -1,7 +1,7 @@
 import { ADMIN_ROLE } from '../../core/permissions.js';
 import { createUserInput, idInput, paginationInput, roleInput, roleNameInput, updateUserInput } from '../../core/schemas.js';
 import { roleProcedure, router } from './trpc.js';
-import { userView } from './views.js';
+import { userView } from '../views.js';
 
 const adminProcedure = roleProcedure(ADMIN_ROLE);
 

@@ -1,16 +1,16 @@
 import { changePasswordInput, loginInput, logoutInput, refreshInput, verifyTokenInput } from '../../core/schemas.js';
 import { authedProcedure, publicProcedure, router } from './trpc.js';
-import { authPayloadView, userView, verificationView } from './views.js';
+import { tokenPairView, userView, verificationView } from '../views.js';
 
 export const authRouter = router({
   login: publicProcedure
     .input(loginInput)
-    .mutation(async ({ input, ctx }) => authPayloadView(await ctx.services.auth.login(input, ctx.client))),
+    .mutation(async ({ input, ctx }) => tokenPairView(await ctx.services.auth.login(input, ctx.client))),
 
   /** A new pair for the same session; a reused rotated token revokes it (outside the reuse interval). */
   refresh: publicProcedure
     .input(refreshInput)
-    .mutation(async ({ input, ctx }) => authPayloadView(await ctx.services.sessions.refresh(input.refreshToken))),
+    .mutation(async ({ input, ctx }) => tokenPairView(await ctx.services.sessions.refresh(input.refreshToken))),
 
   logout: authedProcedure.input(logoutInput.optional()).mutation(async ({ input, ctx }) => {
     await ctx.services.sessions.logout(ctx.caller, input?.allSessions ?? false);

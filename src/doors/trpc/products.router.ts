@@ -1,6 +1,6 @@
 import { createProductInput, idInput, paginationInput, updateProductInput } from '../../core/schemas.js';
 import { permissionProcedure, router } from './trpc.js';
-import { productView } from './views.js';
+import { productView } from '../views.js';
 
 /** Each procedure needs the permission of the HTTP method it stands for, as on REST. */
 export const productsRouter = router({

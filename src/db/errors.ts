@@ -1,0 +1,59 @@
+import { ConnectionException, DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { DomainError } from '../core/errors.js';
+
+/**
+ * Driver errors, told apart here and nowhere else: the core sees a
+ * DATABASE_UNAVAILABLE domain error or a repository's typed answer, never a
+ * driver's exception.
+ */
+
+const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+// SQLSTATE class 08 (connection exception), 57P01-57P03 (admin shutdown, crash, cannot connect now).
+const CONNECTION_SQLSTATE = /^(08|57P0[1-3])/;
+
+/** Whether the database could not be reached (as opposed to a statement it refused). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof DomainError) return error.code === 'DATABASE_UNAVAILABLE';
+  if (error instanceof ConnectionException) return true;
+  const cause = error instanceof DriverException ? (error as { cause?: unknown }).cause ?? error : error;
+  if (typeof cause !== 'object' || cause === null) return false;
+  const { code, message } = cause as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (CONNECTION_ERRNOS.has(code) || CONNECTION_SQLSTATE.test(code))) return true;
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(message)
+  );
+}
+
+/**
+ * The unique constraint a write violated (its name as PostgreSQL gives it,
+ * '' when the driver did not say), or undefined for any other error: the
+ * unique indexes decide races, and a repository answers what they decided.
+ */
+export function violatedUniqueConstraint(error: unknown): string | undefined {
+  if (!(error instanceof UniqueConstraintViolationException)) return undefined;
+  const { constraint } = error as { constraint?: unknown };
+  return typeof constraint === 'string' ? constraint : '';
+}
+
+/**
+ * A store whose every method answers an unreachable database as the domain
+ * error DATABASE_UNAVAILABLE; any other failure passes through unchanged, an
+ * unexpected error for the door to log.
+ */
+export function withDatabaseErrors<T extends object>(store: T): T {
+  const wrapped = {} as Record<string, unknown>;
+  for (const [name, method] of Object.entries(store)) {
+    wrapped[name] =
+      typeof method === 'function'
+        ? async (...args: unknown[]) => {
+            try {
+              return await (method as (...args: unknown[]) => Promise<unknown>)(...args);
+            } catch (error) {
+              throw isDatabaseUnavailable(error) ? new DomainError('DATABASE_UNAVAILABLE', undefined, {}, { cause: error }) : error;
+            }
+          }
+        : method;
+  }
+  return wrapped as T;
+}

@@ -1,0 +1,27 @@
+import type { Orm } from './database.js';
+import { withDatabaseErrors } from './errors.js';
+import { createLoginAttemptRepository } from './login-attempt.repository.js';
+import { createProductRepository } from './product.repository.js';
+import { createRoleRepository } from './role.repository.js';
+import { createSessionRepository } from './session.repository.js';
+import { createSigningKeyRepository } from './signing-key.repository.js';
+import { createUserRepository } from './user.repository.js';
+
+export type Stores = ReturnType<typeof createStores>;
+
+/**
+ * Every store the core reads and writes, over one ORM. Each answers an
+ * unreachable database as DATABASE_UNAVAILABLE, and a write its constraints
+ * refuse as a typed answer: nothing of the driver reaches the core.
+ */
+export function createStores(orm: Orm, { signingKeys }: { signingKeys: boolean }) {
+  return {
+    users: withDatabaseErrors(createUserRepository(orm)),
+    roles: withDatabaseErrors(createRoleRepository(orm)),
+    sessions: withDatabaseErrors(createSessionRepository(orm)),
+    products: withDatabaseErrors(createProductRepository(orm)),
+    loginAttempts: withDatabaseErrors(createLoginAttemptRepository(orm)),
+    /** Absent when tokens are signed with JWT_SECRET. */
+    signingKeys: signingKeys ? withDatabaseErrors(createSigningKeyRepository(orm)) : undefined,
+  };
+}

@@ -1,0 +1,65 @@
+import type { LoginResult, TokenVerification } from '../core/auth.service.js';
+import type { ProductRecord, UserRecord } from '../core/records.js';
+import type { AccessClaims } from '../core/tokens.js';
+
+/**
+ * The JSON shapes the REST and tRPC doors answer with (GraphQL's are its
+ * schema's types). Each lists its fields: a field added to a record reaches
+ * no client until it is added here. Dates travel as ISO strings.
+ */
+
+export function userView(user: UserRecord) {
+  return {
+    id: user.id,
+    username: user.username,
+    role: { name: user.role.name, permissions: user.role.permissions },
+    disabled: user.disabled,
+    createdAt: user.createdAt.toISOString(),
+  };
+}
+
+export function productView(product: ProductRecord) {
+  return {
+    id: product.id,
+    sku: product.sku,
+    name: product.name,
+    description: product.description,
+    price: product.price,
+    stock: product.stock,
+    createdAt: product.createdAt.toISOString(),
+    updatedAt: product.updatedAt.toISOString(),
+  };
+}
+
+export function tokenPairView(result: LoginResult) {
+  return {
+    token: result.token,
+    refreshToken: result.refreshToken,
+    expiresAt: result.expiresAt.toISOString(),
+    user: userView(result.user),
+  };
+}
+
+/** An access token's claims, as verified. */
+export function claimsView(claims: AccessClaims) {
+  const { GET, POST, PUT, DELETE } = claims.roles;
+  return {
+    sub: claims.sub,
+    id: claims.id,
+    username: claims.username,
+    role: claims.role,
+    roles: { GET, POST, PUT, DELETE },
+    iat: claims.iat,
+    exp: claims.exp,
+    iss: claims.iss,
+    jti: claims.jti,
+    sid: claims.sid,
+    ...(claims.aud === undefined ? {} : { aud: claims.aud }),
+  };
+}
+
+export function verificationView(verdict: TokenVerification) {
+  return verdict.valid
+    ? { valid: true as const, code: null, payload: claimsView(verdict.payload) }
+    : { valid: false as const, code: verdict.code, payload: null };
+}
