@@ -79,7 +79,6 @@ const environment = z.object({
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
 });
 
-export type Environment = z.input<typeof environment>;
 
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string }

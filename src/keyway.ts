@@ -37,7 +37,7 @@ export interface Keyway {
 }
 
 /** How often an instance on PostgreSQL looks for other instances' revocations and keys. */
-export const SYNC_INTERVAL_MS = 250;
+const SYNC_INTERVAL_MS = 250;
 /** A new key is published this long before it signs: three looks by every other instance. */
 const KEY_ACTIVATION_DELAY_MS = 3 * SYNC_INTERVAL_MS;
 

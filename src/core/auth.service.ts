@@ -34,7 +34,7 @@ export interface AuthServiceOptions {
   tokens: TokenService;
   throttle: LoginThrottle;
   revocations: RevocationList;
-  /** Answer an unknown username exactly as a wrong password (SPEC §7). */
+  /** Answer an unknown username exactly as a wrong password, so usernames cannot be probed (HIDE_UNKNOWN_USERS). */
   hideUnknownUsers: boolean;
 }
 

@@ -3,7 +3,7 @@
  * to its own answer (REST body and status, GraphQL `extensions.code`, tRPC
  * code) from one table; the core never speaks HTTP.
  */
-export const ERROR_CODES = [
+const ERROR_CODES = [
   'UNAUTHENTICATED',
   'TOKEN_EXPIRED',
   'FORBIDDEN',

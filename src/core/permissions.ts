@@ -14,11 +14,7 @@ export function toPermissionMap(granted: readonly string[]): PermissionMap {
   };
 }
 
-export function grantedPermissions(map: PermissionMap): Permission[] {
-  return PERMISSIONS.filter((permission) => map[permission]);
-}
-
-/** The roles created on the first start (SPEC §2). Later starts leave roles alone. */
+/** The roles created on the first start: those of the two replaced APIs. Later starts leave roles alone. */
 export const DEFAULT_ROLES: ReadonlyArray<{ name: string; permissions: Permission[] }> = [
   { name: 'admin', permissions: ['GET', 'POST', 'PUT', 'DELETE'] },
   { name: 'developer', permissions: ['GET', 'POST', 'PUT', 'DELETE'] },

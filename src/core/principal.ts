@@ -25,7 +25,7 @@ export function resolvePrincipal(tokens: TokenService, header: string | undefine
   return { ok: false, reason: check.code === 'TOKEN_INVALID' && jwtHeader(token) === null ? 'MALFORMED' : check.code };
 }
 
-export function toPrincipal(claims: AccessClaims): Principal {
+function toPrincipal(claims: AccessClaims): Principal {
   return {
     userId: claims.id,
     username: claims.username,

@@ -35,19 +35,21 @@ export const passwordField = z
 export const loginInput = z.object({ username: usernameField, password: passwordField });
 
 /** A new username: one that shows as what it is (core/usernames.ts), its first problem reported. */
-export const newUsernameField = z.string().superRefine((value, ctx) => {
+const newUsernameField = z.string().superRefine((value, ctx) => {
   const problem = newUsernameProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-/** A password being set: at least 8 characters (code points), at most 1024 bytes (SPEC §2). */
-export const newPasswordField = passwordField.refine(
+/**
+ * A password being set: at least 8 characters (code points), the floor of
+ * NIST SP 800-63B; at most 1024 bytes, so argon2's input is bounded.
+ */
+const newPasswordField = passwordField.refine(
   (value) => [...value].length >= PASSWORD_MIN_LENGTH,
   `must be at least ${PASSWORD_MIN_LENGTH} characters`,
 );
 
 export const changePasswordInput = z.object({ current: passwordField, next: newPasswordField });
-export type ChangePasswordInput = z.infer<typeof changePasswordInput>;
 
 export const roleNameField = z
   .string()
@@ -109,7 +111,7 @@ export type Pagination = z.infer<typeof paginationInput>;
 const PRICE = /^\d{1,10}(\.\d{1,2})?$/;
 
 /** "12.5", "12.50" or 12.5 become "12.50"; more than two decimals, negatives and exponents are refused. */
-export const priceField = z
+const priceField = z
   .union([z.string(), z.number()])
   .transform((value, ctx) => {
     const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;

@@ -3,7 +3,11 @@ import jwt from 'jsonwebtoken';
 import type { KeyRing } from './keys.js';
 import type { PermissionMap } from './permissions.js';
 
-/** The access token's payload: a superset of both replaced APIs' tokens (SPEC §3). */
+/**
+ * The access token's payload: a superset of both replaced APIs' tokens, so a
+ * service that read StockAPI's (`id`, `username`, `role`) or B2Market's
+ * (`username`, `roles` as a permission map) reads Keyway's unchanged.
+ */
 export interface AccessClaims {
   sub: string;
   id: number;

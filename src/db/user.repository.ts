@@ -133,7 +133,7 @@ interface LoginRow {
   permissions: Permission[];
 }
 
-export function toUserRecord(user: User): UserRecord {
+function toUserRecord(user: User): UserRecord {
   const role = user.role.getEntity();
   return {
     id: user.id,

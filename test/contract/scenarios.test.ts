@@ -4,7 +4,7 @@ import { startServer, type TestServer } from '../helpers/server.js';
 import { EXPIRED, resign } from '../helpers/tokens.js';
 
 /**
- * One behaviour, three doors (SPEC §7): each scenario runs through REST
+ * One behaviour, three doors: each scenario runs through REST
  * (StockAPI's dialect), GraphQL and tRPC; each door must answer in its own
  * form, and the three forms must name the same outcome.
  */

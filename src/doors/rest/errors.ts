@@ -9,7 +9,8 @@ import { ZodError } from 'zod';
  * The REST door speaks two dialects: StockAPI's `{"message"}` in Spanish and
  * B2Market's `{"code","error"}`. Each has one table from the core's error
  * codes (and from HTTP-level failures: bad JSON, size, media type) to its
- * status and body. The bodies quoted by the SPEC are byte-exact here.
+ * status and body. The bodies StockAPI and B2Market sent are byte-exact here:
+ * clients written against them match on the text.
  */
 
 type HttpFailure = 'INVALID_JSON' | 'BODY_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'BAD_REQUEST';
@@ -37,7 +38,7 @@ const STOCKAPI_DOMAIN: Partial<Record<ErrorCode, [number, string]>> = {
   DATABASE_UNAVAILABLE: [503, 'Base de datos no disponible'],
 };
 
-/** StockAPI's verifyToken middleware table (SPEC §4). */
+/** StockAPI's verifyToken middleware: its statuses and Spanish messages, as its clients expect them. */
 export const STOCKAPI_TOKEN_FAILURES: Record<PrincipalFailure, [number, string]> = {
   MISSING: [401, 'No se proporcionó token'],
   MALFORMED: [401, 'Token inválido'],

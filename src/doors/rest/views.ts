@@ -1,6 +1,6 @@
 import type { LoginResult } from '../../core/auth.service.js';
 
-/** StockAPI's login answer (SPEC §4), with a refresh token and the expiry beside the token. */
+/** StockAPI's login answer (`token` and `user` as StockAPI sent them), with a refresh token and the expiry beside the token. */
 export function loginView(result: LoginResult) {
   return {
     token: result.token,
