@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { timestamps } from './timestamps.js';
 
 export const Product = defineEntity({
   name: 'Product',
@@ -11,12 +12,7 @@ export const Product = defineEntity({
     /** numeric(12,2), read and written as a decimal string: never a float. */
     price: p.decimal('string').precision(12).scale(2),
     stock: p.integer().check('stock >= 0'),
-    createdAt: p.datetime().columnType('timestamptz').onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .columnType('timestamptz')
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    ...timestamps(),
   },
 });
 

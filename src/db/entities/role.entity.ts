@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { timestamps } from './timestamps.js';
 
 /** A role is data: a name and the HTTP-method permissions it grants. */
 export const Role = defineEntity({
@@ -7,12 +8,7 @@ export const Role = defineEntity({
   properties: {
     name: p.string().length(64).primary(),
     permissions: p.array().columnType('text[]'),
-    createdAt: p.datetime().columnType('timestamptz').onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .columnType('timestamptz')
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    ...timestamps(),
   },
 });
 

@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { timestamps } from './timestamps.js';
 import { Role } from './role.entity.js';
 
 export const User = defineEntity({
@@ -22,12 +23,7 @@ export const User = defineEntity({
     disabled: p.boolean().default(false),
     /** Raised by every change that revokes the user's sessions; a login stores its session only while it is unchanged. */
     securityVersion: p.integer().default(0),
-    createdAt: p.datetime().columnType('timestamptz').onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .columnType('timestamptz')
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    ...timestamps(),
   },
 });
 
