@@ -180,6 +180,15 @@ export interface SessionStore {
   pruneRevocations(olderThanSeconds: number): Promise<void>;
 }
 
+/** Failed logins, per username key and client address (the throttle's count). */
+export interface LoginAttemptStore {
+  /** The failures inside the window, and when the oldest of them happened. */
+  failures(key: string, address: string, windowStart: Date): Promise<{ count: number; oldest: Date | null }>;
+  recordFailure(key: string, address: string): Promise<void>;
+  /** A success resets the count. */
+  clear(key: string, address: string): Promise<void>;
+}
+
 export interface SigningKeyStore {
   /** Every key, private halves included: they are parsed once into the key ring. */
   list(): Promise<StoredKey[]>;

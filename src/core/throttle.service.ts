@@ -1,12 +1,5 @@
 import { DomainError } from './errors.js';
-
-export interface LoginAttemptStore {
-  /** The failures inside the window, and when the oldest of them happened. */
-  failures(key: string, address: string, windowStart: Date): Promise<{ count: number; oldest: Date | null }>;
-  recordFailure(key: string, address: string): Promise<void>;
-  /** A success resets the count. */
-  clear(key: string, address: string): Promise<void>;
-}
+import type { LoginAttemptStore } from './records.js';
 
 export interface ThrottleOptions {
   attempts: LoginAttemptStore;

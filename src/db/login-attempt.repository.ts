@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { LoginAttemptStore } from '../core/throttle.service.js';
+import type { LoginAttemptStore } from '../core/records.js';
 import type { Orm } from './database.js';
 import { LoginAttempt } from './entities/index.js';
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DomainError } from '../../src/core/errors.js';
-import { createLoginThrottle, type LoginAttemptStore } from '../../src/core/throttle.service.js';
+import type { LoginAttemptStore } from '../../src/core/records.js';
+import { createLoginThrottle } from '../../src/core/throttle.service.js';
 
 /** The failures table, kept in memory: the store is the persistence boundary, not a collaborator in the core. */
 function memoryAttempts(): LoginAttemptStore & { rows: Array<{ key: string; address: string; at: Date }> } {
