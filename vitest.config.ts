@@ -3,23 +3,18 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { requireInCi } from './test/helpers/ci.js';
 import { findPostgresBin } from './test/helpers/postgres.js';
 
 const require = createRequire(import.meta.url);
 
 // Tests that need a database run twice: on PGlite, and on PostgreSQL (TEST_DATABASE_URL, or a
-// throwaway cluster from Debian's postgresql package).
-const postgresAvailable = Boolean(process.env.TEST_DATABASE_URL || findPostgresBin());
-// In CI a green run must mean both databases ran: a missing PostgreSQL there is a failure, not a skip.
-if (!postgresAvailable && process.env.CI) {
-  throw new Error('CI is set but PostgreSQL is missing: no TEST_DATABASE_URL and no initdb (.ci/run installs postgresql)');
-}
-if (!postgresAvailable) {
-  console.warn(
-    '\n*** PostgreSQL tests SKIPPED: no TEST_DATABASE_URL and no initdb found. ' +
-      "Install Debian's postgresql (apt-get install -y postgresql) or set TEST_DATABASE_URL. ***\n",
-  );
-}
+// throwaway cluster from Debian's postgresql package). In CI a missing PostgreSQL fails the run.
+const postgresAvailable = requireInCi(
+  Boolean(process.env.TEST_DATABASE_URL || findPostgresBin()),
+  "PostgreSQL (no TEST_DATABASE_URL and no initdb: apt-get install -y postgresql, as .ci/run does)",
+  'the PostgreSQL half of the database tests',
+);
 
 // Every server and command line of the run writes its logs here; the audit project reads them all.
 const KEYWAY_TEST_LOG_DIR = mkdtempSync(join(tmpdir(), 'keyway-test-logs-'));

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DomainError } from '../../src/core/errors.js';
 import { call, graphql, login, post, trpc } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.js';
 
@@ -135,12 +136,24 @@ describe('the last enabled admin', () => {
     const one = await users.create({ username: 'twin-one', password: 'twin-password', role: 'admin' });
     const two = await users.create({ username: 'twin-two', password: 'twin-password', role: 'admin' });
     const original = (await users.findByUsername('admin')).id;
-    await users.update(original, { disabled: true }).catch(() => {});
-    const results = await Promise.allSettled([users.update(one.id, { role: 'viewer' }), users.update(two.id, { role: 'viewer' })]);
-    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
-    await users.update(original, { disabled: false });
-    // Disabling revoked the original admin's sessions: sign in again for the tests that follow.
-    admin = (await login(server.url, 'admin', ADMIN_PASSWORD)).token;
+    // The twins are then the only enabled admins: a setup that fails here would leave the race nothing to lose.
+    expect(await users.update(original, { disabled: true })).toMatchObject({ disabled: true });
+    try {
+      const results = await Promise.allSettled([users.update(one.id, { role: 'viewer' }), users.update(two.id, { role: 'viewer' })]);
+      const winners = results.filter((result) => result.status === 'fulfilled');
+      const losers = results.filter((result) => result.status === 'rejected');
+      expect(winners).toHaveLength(1);
+      expect(losers.map((loser) => loser.reason)).toEqual([
+        new DomainError('CONFLICT', 'The last enabled admin cannot be disabled or demoted'),
+      ]);
+      expect(losers[0]!.reason).toMatchObject({ code: 'CONFLICT' });
+      const roles = await Promise.all([one, two].map(async (twin) => (await users.findByUsername(twin.username)).role.name));
+      expect(roles.sort()).toEqual(['admin', 'viewer']);
+    } finally {
+      await users.update(original, { disabled: false });
+      // Disabling revoked the original admin's sessions: sign in again for the tests that follow.
+      admin = (await login(server.url, 'admin', ADMIN_PASSWORD)).token;
+    }
   });
 });
 

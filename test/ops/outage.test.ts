@@ -1,12 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresDatabase } from '../helpers/database.js';
-import { DB_KIND } from '../helpers/database.js';
+import { requireInCi } from '../helpers/ci.js';
+import { createPostgresDatabase, DB_KIND } from '../helpers/database.js';
 import { call, graphql, login, post, trpc } from '../helpers/http.js';
-import { startPostgresCluster, type PostgresCluster } from '../helpers/postgres.js';
+import { findPostgresBin, startPostgresCluster, type PostgresCluster } from '../helpers/postgres.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.js';
 
-// A PostgreSQL server of this test's own, stopped and started for real.
-describe.runIf(DB_KIND === 'postgres')('when PostgreSQL goes away', () => {
+// A PostgreSQL server of this test's own, stopped and started for real: TEST_DATABASE_URL's server
+// will not do, it takes initdb and pg_ctl.
+const runs =
+  DB_KIND === 'postgres' &&
+  requireInCi(Boolean(findPostgresBin()), "PostgreSQL's server programs (initdb, pg_ctl: apt-get install -y postgresql)", 'the database outage tests');
+
+describe.runIf(runs)('when PostgreSQL goes away', () => {
   let cluster: PostgresCluster;
   let server: TestServer;
   let token: string;

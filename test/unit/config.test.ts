@@ -72,12 +72,7 @@ describe('loadConfig', () => {
 
   it('never echoes a secret it refuses', () => {
     const secret = 'too-short-secret';
-    try {
-      loadConfig({ JWT_SECRET: secret });
-      expect.unreachable();
-    } catch (error) {
-      expect((error as Error).message).toBe('Invalid configuration: JWT_SECRET must be at least 32 bytes');
-    }
+    expect(() => loadConfig({ JWT_SECRET: secret })).toThrow(new ConfigError('Invalid configuration: JWT_SECRET must be at least 32 bytes'));
   });
 });
 

@@ -1,0 +1,92 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { RevocationList } from '../../src/core/revocations.js';
+
+/** The revoked sessions an instance remembers, on a clock the test sets (add() reads Date.now()). */
+
+const NOW = Date.parse('2026-12-01T12:00:00.000Z');
+const RETAIN_MS = 4 * 3600_000 + 5_000;
+const ago = (ms: number) => new Date(NOW - ms);
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(NOW);
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('RevocationList', () => {
+  it('knows a session once it is added, and only that session', () => {
+    const list = new RevocationList(RETAIN_MS);
+    expect(list.has('s1')).toBe(false);
+    list.add([{ sessionId: 's1', revokedAt: ago(0) }]);
+    expect(list.has('s1')).toBe(true);
+    expect(list.has('s2')).toBe(false);
+    expect(list.size).toBe(1);
+  });
+
+  it('takes several at once, leaving out those revoked longer ago than its retention', () => {
+    const list = new RevocationList(RETAIN_MS);
+    list.add([
+      { sessionId: 'recent', revokedAt: ago(1000) },
+      { sessionId: 'last-moment', revokedAt: ago(RETAIN_MS - 1) },
+      { sessionId: 'exactly-done', revokedAt: ago(RETAIN_MS) },
+      { sessionId: 'long-done', revokedAt: ago(10 * RETAIN_MS) },
+    ]);
+    expect(['recent', 'last-moment', 'exactly-done', 'long-done'].filter((id) => list.has(id))).toEqual(['recent', 'last-moment']);
+    expect(list.size).toBe(2);
+  });
+
+  it('forgets a session when pruned at the end of its retention, not before', () => {
+    const list = new RevocationList(RETAIN_MS);
+    list.add([{ sessionId: 's1', revokedAt: ago(0) }]);
+    list.prune(NOW + RETAIN_MS - 1);
+    expect(list.has('s1')).toBe(true);
+    list.prune(NOW + RETAIN_MS);
+    expect(list.has('s1')).toBe(false);
+    expect(list.size).toBe(0);
+  });
+
+  it('prunes by the clock when given no time', () => {
+    const list = new RevocationList(RETAIN_MS);
+    list.add([
+      { sessionId: 'older', revokedAt: ago(60_000) },
+      { sessionId: 'newer', revokedAt: ago(0) },
+    ]);
+    vi.setSystemTime(NOW + RETAIN_MS - 60_000);
+    list.prune();
+    expect([list.has('older'), list.has('newer')]).toEqual([false, true]);
+    vi.setSystemTime(NOW + RETAIN_MS);
+    list.prune();
+    expect(list.size).toBe(0);
+  });
+
+  it('keeps the later of two revocations of one session, whichever comes first', () => {
+    const later = new RevocationList(RETAIN_MS);
+    later.add([{ sessionId: 's1', revokedAt: ago(60_000) }]);
+    later.add([{ sessionId: 's1', revokedAt: ago(0) }]);
+    const earlier = new RevocationList(RETAIN_MS);
+    earlier.add([{ sessionId: 's1', revokedAt: ago(0) }]);
+    earlier.add([{ sessionId: 's1', revokedAt: ago(60_000) }]);
+    for (const list of [later, earlier]) {
+      expect(list.size).toBe(1);
+      list.prune(NOW + RETAIN_MS - 1);
+      expect(list.has('s1')).toBe(true);
+      list.prune(NOW + RETAIN_MS);
+      expect(list.has('s1')).toBe(false);
+    }
+  });
+
+  it('once pruned, ignores the same revocation read again from the feed, but takes a new one', () => {
+    const list = new RevocationList(RETAIN_MS);
+    const first = { sessionId: 's1', revokedAt: ago(0) };
+    list.add([first]);
+    vi.setSystemTime(NOW + RETAIN_MS);
+    list.prune();
+    list.add([first]);
+    expect(list.has('s1')).toBe(false);
+    list.add([{ sessionId: 's1', revokedAt: new Date(NOW + RETAIN_MS) }]);
+    expect(list.has('s1')).toBe(true);
+  });
+});
