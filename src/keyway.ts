@@ -10,7 +10,7 @@ import { RevocationList } from './core/revocations.js';
 import { createRolesService } from './core/roles.service.js';
 import type { Services } from './core/services.js';
 import { createSessionsService } from './core/sessions.service.js';
-import { startSync } from './core/sync.js';
+import { startPruning, startSync } from './core/sync.js';
 import { createLoginThrottle } from './core/throttle.service.js';
 import { createTokenService } from './core/tokens.js';
 import { createUsersService } from './core/users.service.js';
@@ -38,6 +38,8 @@ export interface Keyway {
 
 /** How often an instance on PostgreSQL looks for other instances' revocations and keys. */
 const SYNC_INTERVAL_MS = 250;
+/** How often revocations no token can need any more are forgotten. */
+const PRUNE_INTERVAL_MS = 60_000;
 /** A new key is published this long before it signs: three looks by every other instance. */
 const KEY_ACTIVATION_DELAY_MS = 3 * SYNC_INTERVAL_MS;
 
@@ -154,5 +156,18 @@ async function createServices(config: Config, database: Database, log: Logger) {
           onRecovered: () => log.warn('reading revocations and keys from the database again'),
         })
       : undefined;
-  return { services, tokens: { issuer, algorithm: keyRing.algorithm }, stop: async () => sync?.stop() };
+  const pruning = startPruning({
+    sessions: sessionStore,
+    revocations,
+    retainSeconds: tokenLifetimeSeconds,
+    intervalMs: PRUNE_INTERVAL_MS,
+    onError: (error) => log.error(error, 'cannot prune old revocations; retrying'),
+  });
+  return {
+    services,
+    tokens: { issuer, algorithm: keyRing.algorithm },
+    stop: async () => {
+      await Promise.all([sync?.stop(), pruning.stop()]);
+    },
+  };
 }

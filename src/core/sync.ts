@@ -15,7 +15,6 @@ export interface SyncOptions {
 
 // Re-read a minute of the feed each time: a revocation whose transaction committed late is still seen.
 const OVERLAP_SECONDS = 60;
-const PRUNE_EVERY_TICKS = 2400;
 
 /**
  * What other instances sharing the database decided, learned by polling:
@@ -26,7 +25,6 @@ export function startSync(options: SyncOptions): { stop(): Promise<void> } {
   const { sessions, keys, revocations } = options;
   let lastSuccess = Date.now();
   let keysVersion: string | undefined;
-  let ticks = 0;
   let failing = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -35,13 +33,11 @@ export function startSync(options: SyncOptions): { stop(): Promise<void> } {
   async function tick(): Promise<void> {
     const windowSeconds = Math.ceil((Date.now() - lastSuccess) / 1000) + OVERLAP_SECONDS;
     revocations.add(await sessions.revokedSince(windowSeconds));
-    revocations.prune();
     const version = await keys.version();
     if (version !== keysVersion) {
       await keys.reload();
       keysVersion = version;
     }
-    if (++ticks % PRUNE_EVERY_TICKS === 0) await sessions.pruneRevocations(options.retainSeconds);
     lastSuccess = Date.now();
   }
 
@@ -68,6 +64,36 @@ export function startSync(options: SyncOptions): { stop(): Promise<void> } {
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
+export interface PruningOptions {
+  sessions: Pick<SessionStore, 'pruneRevocations'>;
+  revocations: RevocationList;
+  /** How long a revocation matters: the longest life of an access token. */
+  retainSeconds: number;
+  intervalMs: number;
+  onError(error: unknown): void;
+}
+
+/**
+ * Forgets, now and then, the revocations no token can need any more: from
+ * memory, and from the feed's table (every instance may do it; the delete is
+ * idempotent). On either database: without it, a long-running instance
+ * would hold every session ever revoked.
+ */
+export function startPruning(options: PruningOptions): { stop(): Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    options.revocations.prune();
+    running = running.then(() => options.sessions.pruneRevocations(options.retainSeconds)).catch(options.onError);
+  }, options.intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
       await running;
     },
   };
