@@ -4,11 +4,11 @@ import type { Config } from './config.js';
 import { errorForLog } from './db/error-log.js';
 import type { Services } from './core/services.js';
 import type { Database } from './db/database.js';
+import { controlDoor } from './doors/control/index.js';
 import { graphqlDoor } from './doors/graphql/index.js';
 import { restDoor } from './doors/rest/index.js';
 import { trpcDoor } from './doors/trpc/plugin.js';
 import { executeCommand } from './cli/commands.js';
-import { serveControlSocket } from './cli/control-socket.js';
 import { openKeyway } from './keyway.js';
 
 export interface AppOptions {
@@ -52,7 +52,7 @@ declare module 'fastify' {
   }
 }
 
-/** The HTTP server: Keyway's core, then the three doors over it. */
+/** The server: Keyway's core, then its doors (three over HTTP; the command line's on PGlite). */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
@@ -95,17 +95,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await app.register(restDoor, { services, discovery: { ...keyway.tokens, publicUrl: config.publicUrl } });
     await app.register(graphqlDoor, { services, introspection: config.graphqlIntrospection });
     await app.register(trpcDoor, { services });
-    let control: { close(): Promise<void> } | undefined;
-    app.addHook('preClose', async () => control?.close());
-    await app.ready();
     if (config.database.kind === 'pglite') {
-      // The command line's way in while this process owns the data directory.
-      control = await serveControlSocket(
-        config.database.dataDir,
-        (request) => executeCommand(services, request, (error) => app.log.error({ err: error }, 'command failed')),
-        (report) => app.log.error(report, 'command line request failed'),
-      );
+      // The command line's way in while this process owns the data directory: its commands, run here.
+      await app.register(controlDoor, {
+        dataDir: config.database.dataDir,
+        execute: (request, onUnexpected) => executeCommand(services, request, onUnexpected),
+      });
     }
+    await app.ready();
   } catch (error) {
     await app.close();
     throw error;

@@ -5,7 +5,7 @@ import type { UserRecord } from '../core/records.js';
 import { createUserInput, describeIssues, roleInput, roleNameField, updateUserInput } from '../core/schemas.js';
 import type { Services } from '../core/services.js';
 import type { z } from 'zod';
-import type { CliRequest, CliResponse } from './control-socket.js';
+import type { CliRequest, CliResponse } from '../doors/control/protocol.js';
 
 /** A command line the CLI could not make sense of. */
 export class UsageError extends Error {}

@@ -5,7 +5,7 @@ import { DataDirInUseError } from '../db/data-dir-lock.js';
 import { NoDatabaseError } from '../db/database.js';
 import { openKeyway } from '../keyway.js';
 import { executeCommand } from './commands.js';
-import type { CliRequest, CliResponse } from './control-socket.js';
+import type { CliRequest, CliResponse } from '../doors/control/protocol.js';
 
 /** Runs a command in the command line's own process, on the database it opens (and closes) for it. */
 export async function executeLocally(config: Config, request: CliRequest): Promise<CliResponse> {

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { sendToServer, type CliRequest, type CliResponse } from './control-socket.js';
+import type { CliRequest, CliResponse } from '../doors/control/protocol.js';
+import { sendToServer } from './control-client.js';
 import { readPassword } from './password-input.js';
 import { needsPassword, USAGE } from './usage.js';
 

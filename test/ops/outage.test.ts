@@ -40,13 +40,20 @@ describe.runIf(runs)('when PostgreSQL goes away', () => {
     expect(reply.text).toBe('{"message":"Error en el login"}');
   });
 
-  it('GraphQL and tRPC login answer DATABASE_UNAVAILABLE', async () => {
+  it('GraphQL login answers 200 with the error DATABASE_UNAVAILABLE', async () => {
     const gql = await graphql(server.url, `mutation { login(username: "admin", password: "${ADMIN_PASSWORD}") { token } }`);
-    expect(gql.body.errors[0].extensions.code).toBe('DATABASE_UNAVAILABLE');
-    expect(gql.body.errors[0].message).toBe('Database unavailable');
+    expect(gql.status).toBe(200);
+    expect(gql.text).toBe(
+      '{"errors":[{"message":"Database unavailable","locations":[{"line":1,"column":12}],"path":["login"],"extensions":{"code":"DATABASE_UNAVAILABLE"}}],"data":null}\n',
+    );
+  });
+
+  it('tRPC login answers 503 SERVICE_UNAVAILABLE, the domain code in data.domainCode', async () => {
     const rpc = await trpc(server.url, 'mutation', 'auth.login', { username: 'admin', password: ADMIN_PASSWORD });
-    expect(rpc.status).toBe(500);
-    expect(rpc.body.error.data).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', domainCode: 'DATABASE_UNAVAILABLE' });
+    expect(rpc.status).toBe(503);
+    expect(rpc.text).toBe(
+      '{"error":{"message":"Database unavailable","code":-32603,"data":{"code":"SERVICE_UNAVAILABLE","httpStatus":503,"path":"auth.login","domainCode":"DATABASE_UNAVAILABLE"}}}',
+    );
   });
 
   it('/readyz answers 503 while verifying a token still works, on every door', async () => {

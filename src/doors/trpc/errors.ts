@@ -17,17 +17,20 @@ const TRPC_CODES: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   CONFLICT: 'CONFLICT',
   NOT_FOUND: 'NOT_FOUND',
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
-  DATABASE_UNAVAILABLE: 'INTERNAL_SERVER_ERROR',
+  DATABASE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 };
 
 /**
  * The code and HTTP status a failed call answers with. A domain error thrown
- * by a procedure reaches tRPC as an INTERNAL_SERVER_ERROR whose cause it is:
- * its own code decides (mapped here rather than in a middleware wrapping every call).
+ * by a procedure, or anything unexpected (a database that went away), reaches
+ * tRPC as an INTERNAL_SERVER_ERROR: its domain view (`domainErrorOf`) decides,
+ * mapped here rather than in a middleware wrapping every call. tRPC's own
+ * refusals (405, 413, a zod input error) keep their code.
  */
-export function trpcCodeOf(error: TRPCError): { code: TRPC_ERROR_CODE_KEY; jsonRpcCode: number; httpStatus: number } {
-  const mapped = error.cause instanceof DomainError ? new TRPCError({ code: TRPC_CODES[error.cause.code] }) : error;
+export function trpcCodeOf(error: TRPCError, domain: DomainError): { code: TRPC_ERROR_CODE_KEY; jsonRpcCode: number; httpStatus: number } {
+  const mapped =
+    error.cause instanceof DomainError || error.code === 'INTERNAL_SERVER_ERROR' ? new TRPCError({ code: TRPC_CODES[domain.code] }) : error;
   return { code: mapped.code, jsonRpcCode: TRPC_ERROR_CODES_BY_KEY[mapped.code], httpStatus: getHTTPStatusCodeFromError(mapped) };
 }
 

@@ -11,7 +11,7 @@ import { domainErrorOf, trpcCodeOf, type DomainErrorData } from './errors.js';
 const t = initTRPC.context<RequestContext>().create({
   errorFormatter({ shape, error }) {
     const { error: domain } = domainErrorOf(error);
-    const { code, jsonRpcCode, httpStatus } = trpcCodeOf(error);
+    const { code, jsonRpcCode, httpStatus } = trpcCodeOf(error, domain);
     // tRPC answers with the HTTP status found here.
     const data: typeof shape.data & DomainErrorData = { code, httpStatus, path: shape.data.path, domainCode: domain.code, ...domain.details };
     // Never a stack, never the text of an unexpected error.

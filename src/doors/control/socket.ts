@@ -1,21 +1,6 @@
 import { chmodSync, rmSync } from 'node:fs';
-import { createConnection, createServer, type Socket } from 'node:net';
-import { join, resolve } from 'node:path';
-import { z } from 'zod';
-
-/**
- * A command line's request, as the command line parsed it (a password read
- * from its standard input). The server checks each frame against it: anything
- * its owner's processes send arrives here, not only our command line's.
- */
-const cliRequest = z.strictObject({
-  words: z.array(z.string()),
-  options: z.strictObject({ role: z.string().optional() }),
-  password: z.string().optional(),
-});
-export type CliRequest = z.infer<typeof cliRequest>;
-
-export type CliResponse = { ok: true; output: string } | { ok: false; message: string };
+import { createServer, type Socket } from 'node:net';
+import { cliRequest, controlSocketPath, encodeFrame, type CliRequest, type CliResponse } from './protocol.js';
 
 /** What the command line is told of an error the server did not expect: the details go to the server's log. */
 export const INTERNAL_ERROR = 'internal error; see the server log';
@@ -35,11 +20,6 @@ const REQUEST_TIMEOUT_MS = 5_000;
 const MAX_CONNECTIONS = 32;
 /** How long a client may keep writing after its answer before the connection is cut. */
 const ANSWERED_LINGER_MS = 1000;
-
-/** The socket a server on PGlite listens on for its command line, beside the cluster. */
-export function controlSocketPath(dataDir: string): string {
-  return join(resolve(dataDir), 'keyway.sock');
-}
 
 /**
  * PGlite admits one process per data directory, so while a server runs, the
@@ -138,7 +118,7 @@ function serveConnection(
  */
 function answer(socket: Socket, response: CliResponse): void {
   if (socket.destroyed || socket.writableEnded) return;
-  socket.end(`${JSON.stringify(response)}\n`);
+  socket.end(encodeFrame(response));
   socket.resume();
   setTimeout(() => socket.destroy(), ANSWERED_LINGER_MS).unref();
 }
@@ -152,33 +132,4 @@ function parseRequest(frame: Buffer): CliRequest | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Sends a request to the server on `dataDir`; undefined when no server listens there. */
-export function sendToServer(dataDir: string, request: CliRequest): Promise<CliResponse | undefined> {
-  return new Promise((done, fail) => {
-    const socket = createConnection(controlSocketPath(dataDir));
-    let connected = false;
-    let answer = '';
-    const finish = () => {
-      try {
-        done(JSON.parse(answer) as CliResponse);
-      } catch {
-        fail(new Error('the running server gave no answer'));
-      }
-    };
-    socket.setEncoding('utf8');
-    socket.on('connect', () => {
-      connected = true;
-      socket.write(`${JSON.stringify(request)}\n`);
-    });
-    socket.on('data', (chunk: string) => (answer += chunk));
-    socket.on('end', finish);
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (!connected && (error.code === 'ENOENT' || error.code === 'ECONNREFUSED')) done(undefined);
-      // The server may close on the rest of a request it refused (too large): its answer came first.
-      else if (answer.endsWith('\n')) finish();
-      else fail(error);
-    });
-  });
 }
