@@ -10,6 +10,7 @@ import { DomainError } from '../core/errors.js';
 const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 // SQLSTATE class 08 (connection exception), 57P01-57P03 (admin shutdown, crash, cannot connect now).
 const CONNECTION_SQLSTATE = /^(08|57P0[1-3])/;
+const UNIQUE_VIOLATION = '23505';
 
 /** Whether the database could not be reached (as opposed to a statement it refused). */
 export function isDatabaseUnavailable(error: unknown): boolean {
@@ -31,8 +32,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
  * unique indexes decide races, and a repository answers what they decided.
  */
 export function violatedUniqueConstraint(error: unknown): string | undefined {
-  if (!(error instanceof UniqueConstraintViolationException)) return undefined;
-  const { constraint } = error as { constraint?: unknown };
+  // MikroORM wraps what its entity manager ran (copying the constraint's name); a statement run on its
+  // connection throws the driver's own error, with the SQLSTATE.
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  if (!(error instanceof UniqueConstraintViolationException) && code !== UNIQUE_VIOLATION) return undefined;
   return typeof constraint === 'string' ? constraint : '';
 }
 

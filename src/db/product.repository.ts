@@ -1,64 +1,96 @@
 import type { ProductRecord, ProductStore } from '../core/records.js';
 import type { Orm } from './database.js';
-import { Product } from './entities/index.js';
 import { violatedUniqueConstraint } from './errors.js';
 
+/**
+ * Products as SQL through MikroORM's connection (the entity stays the
+ * schema's and the migrations'): each call is one statement and one
+ * mapping, a page and its total included.
+ */
 export function createProductRepository(orm: Orm): ProductStore {
+  const connection = () => orm.em.getConnection();
+  const rows = (sql: string, params: unknown[]) => connection().execute<ProductRow[]>(sql, params, 'all');
+
   return {
     async list({ limit, offset }) {
-      const [items, total] = await orm.em.fork().findAndCount(Product, {}, { orderBy: { id: 'asc' }, limit, offset });
-      return { items: items.map(toProductRecord), total };
+      const page = await rows(`select ${COLUMNS}, count(*) over ()::int as total from products order by id limit ? offset ?`, [limit, offset]);
+      // Past the last page no row carries the total: it is counted alone.
+      const total =
+        page[0]?.total ?? (offset === 0 ? 0 : (await connection().execute<[{ n: number }]>('select count(*)::int as n from products'))[0].n);
+      return { items: page.map(toProductRecord), total };
     },
 
     async findById(id) {
-      const product = await orm.em.fork().findOne(Product, { id });
-      return product ? toProductRecord(product) : null;
+      const [row] = await rows(`select ${COLUMNS} from products where id = ?`, [id]);
+      return row ? toProductRecord(row) : null;
     },
 
-    async create(fields) {
-      const em = orm.em.fork();
-      const product = em.create(Product, fields);
-      return (await flushedUnlessSkuTaken(em)) ?? toProductRecord(product);
+    async create({ sku, name, description, price, stock }) {
+      const inserted = await unlessSkuTaken(
+        rows(
+          `insert into products (sku, name, description, price, stock, created_at, updated_at) values (?, ?, ?, ?, ?, now(), now())
+           returning ${COLUMNS}`,
+          [sku, name, description, price, stock],
+        ),
+      );
+      return inserted === 'sku_taken' ? inserted : toProductRecord(inserted[0]!);
     },
 
-    async update(id, changes) {
-      const em = orm.em.fork();
-      const product = await em.findOne(Product, { id });
-      if (!product) return 'no_such_product';
-      em.assign(product, withoutUndefined(changes));
-      return (await flushedUnlessSkuTaken(em)) ?? toProductRecord(product);
+    async update(id, { sku, name, description, price, stock }) {
+      // A field not given (null here) keeps its value.
+      const updated = await unlessSkuTaken(
+        rows(
+          `update products set sku = coalesce(?, sku), name = coalesce(?, name), description = coalesce(?, description),
+                  price = coalesce(?, price), stock = coalesce(?, stock), updated_at = now()
+            where id = ? returning ${COLUMNS}`,
+          [sku ?? null, name ?? null, description ?? null, price ?? null, stock ?? null, id],
+        ),
+      );
+      if (updated === 'sku_taken') return updated;
+      return updated[0] ? toProductRecord(updated[0]) : 'no_such_product';
     },
 
     async delete(id) {
-      return (await orm.em.fork().nativeDelete(Product, { id })) > 0;
+      const deleted = await connection().execute<Array<{ id: number }>>('delete from products where id = ? returning id', [id]);
+      return deleted.length > 0;
     },
   };
 }
 
-/** Flushes; 'sku_taken' when the SKU's unique index refused the write (the one unique column besides the id). */
-async function flushedUnlessSkuTaken(em: { flush(): Promise<void> }): Promise<'sku_taken' | undefined> {
+/** The write's rows, or 'sku_taken' when the SKU's unique index refused it (the one unique column besides the id). */
+async function unlessSkuTaken(write: Promise<ProductRow[]>): Promise<ProductRow[] | 'sku_taken'> {
   try {
-    await em.flush();
-    return undefined;
+    return await write;
   } catch (error) {
     if (violatedUniqueConstraint(error) === undefined) throw error;
     return 'sku_taken';
   }
 }
 
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+const COLUMNS = 'id, sku, name, description, price, stock, created_at, updated_at';
+
+interface ProductRow {
+  id: number;
+  sku: string;
+  name: string;
+  description: string;
+  /** numeric(12,2), kept as PostgreSQL's text by MikroORM's type parsers: never a float. */
+  price: string;
+  stock: number;
+  created_at: Date | string;
+  updated_at: Date | string;
+  total?: number;
 }
 
-function toProductRecord(product: Product): ProductRecord {
+function toProductRecord(row: ProductRow): ProductRecord {
   return {
-    id: product.id,
-    sku: product.sku,
-    name: product.name,
-    description: product.description,
-    price: product.price,
-    stock: product.stock,
-    createdAt: product.createdAt,
-    updatedAt: product.updatedAt,
+    id: row.id,
+    sku: row.sku,
+    name: row.name,
+    description: row.description,
+    price: row.price,
+    stock: row.stock,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
   };
 }

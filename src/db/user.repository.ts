@@ -1,60 +1,66 @@
-import { LockMode } from '@mikro-orm/core';
 import { ADMIN_ROLE, type Permission } from '../core/permissions.js';
-import type { UserRecord, UserStore } from '../core/records.js';
-import type { SqlEntityManager } from '@mikro-orm/sql';
+import type { LoginUser, UserRecord, UserStore } from '../core/records.js';
 import type { Orm } from './database.js';
-import { Role, User } from './entities/index.js';
 import { violatedUniqueConstraint } from './errors.js';
 import { revokeSessionsIn } from './session.repository.js';
 
+/**
+ * Users, read and written as SQL through MikroORM's connection (the entity
+ * stays the schema's and the migrations'): every read is one statement and
+ * one mapping, with no unit of work, identity map or hydration on the way,
+ * which cost more than PGlite's own work on `auth.me` and the lists.
+ */
 export function createUserRepository(orm: Orm): UserStore {
+  const connection = () => orm.em.getConnection();
+  // `get` answers undefined when no row matches.
+  const oneRow = (sql: string, params: unknown[]) => connection().execute<UserRow>(sql, params, 'get') as Promise<UserRow | undefined>;
+  const findById = async (id: number) => {
+    const row = await oneRow(`${SELECT_USER} where u.id = ?`, [id]);
+    return row ? toUserRecord(row) : null;
+  };
+
   return {
     async findForLogin(usernameKey) {
-      const row = await orm.em.getConnection().execute<LoginRow>(LOGIN_ROW_SQL, [usernameKey], 'get');
-      // `get` answers undefined when no row matches.
-      if (!row) return null;
-      return {
-        id: row.id,
-        username: row.username,
-        passwordHash: row.password_hash,
-        disabled: row.disabled,
-        securityVersion: row.security_version,
-        createdAt: new Date(row.created_at),
-        updatedAt: new Date(row.updated_at),
-        role: { name: row.role_name, permissions: row.permissions },
-      };
+      const row = await oneRow(`select ${USER_COLUMNS}, u.password_hash ${FROM_USERS} where u.username_key = ?`, [usernameKey]);
+      return row ? { ...toLoginUser(row), passwordHash: row.password_hash! } : null;
     },
 
-    async findById(id) {
-      const user = await orm.em.fork().findOne(User, { id }, { populate: ['role'] });
-      return user ? toUserRecord(user) : null;
-    },
+    findById,
 
     async findByUsernameKey(usernameKey) {
-      const user = await orm.em.fork().findOne(User, { usernameKey }, { populate: ['role'] });
-      return user ? toUserRecord(user) : null;
+      const row = await oneRow(`${SELECT_USER} where u.username_key = ?`, [usernameKey]);
+      return row ? toUserRecord(row) : null;
     },
 
     async create({ username, usernameKey, usernameSkeleton, passwordHash, role }) {
-      const em = orm.em.fork();
-      const roleEntity = await em.findOne(Role, { name: role });
-      if (!roleEntity) return 'unknown_role';
-      const user = em.create(User, { username, usernameKey, usernameSkeleton, passwordHash, role: roleEntity, disabled: false });
+      let inserted: Array<{ id: number }>;
       try {
-        await em.flush();
+        inserted = await connection().execute(
+          `insert into users (username, username_key, username_skeleton, password_hash, role_name, disabled, security_version, created_at, updated_at)
+           select ?, ?, ?, ?, name, false, 0, now(), now() from roles where name = ?
+           returning id`,
+          [username, usernameKey, usernameSkeleton, passwordHash, role],
+          'all',
+        );
       } catch (error) {
         const constraint = violatedUniqueConstraint(error);
         if (constraint === undefined) throw error;
         // The unique indexes decide, race-free. A taken name ("ADMIN") also looks like its owner: taken is the answer.
-        const lookalike = constraint === 'users_username_skeleton_unique';
-        return lookalike && (await orm.em.fork().count(User, { usernameKey })) === 0 ? 'looks_like_another' : 'username_taken';
+        if (constraint !== 'users_username_skeleton_unique') return 'username_taken';
+        const [{ taken }] = await connection().execute<[{ taken: boolean }]>(
+          'select exists (select 1 from users where username_key = ?) as taken',
+          [usernameKey],
+        );
+        return taken ? 'username_taken' : 'looks_like_another';
       }
-      return toUserRecord(user);
+      // Nothing inserted: the role named does not exist.
+      if (inserted.length === 0) return 'unknown_role';
+      return (await findById(inserted[0]!.id))!;
     },
 
     async list({ limit, offset }) {
-      const users = await orm.em.fork().find(User, {}, { populate: ['role'], orderBy: { id: 'asc' }, limit, offset });
-      return users.map(toUserRecord);
+      const rows = await connection().execute<UserRow[]>(`${SELECT_USER} order by u.id limit ? offset ?`, [limit, offset]);
+      return rows.map(toUserRecord);
     },
 
     async delete(id, plan) {
@@ -62,10 +68,10 @@ export function createUserRepository(orm: Orm): UserStore {
         const admins = await lockEnabledAdmins(em);
         const user = await lockUser(em, id);
         if (!user) return 'no_such_user';
-        plan(toUserRecord(user), admins);
+        plan(user, admins);
         // Revoked first: the feed keeps the record after the sessions go with the user.
         const revoked = await revokeSessionsIn(em, { userId: id }, 'user_deleted');
-        await em.nativeDelete(User, { id });
+        await em.execute('delete from users where id = ?', [id]);
         return { revoked };
       });
     },
@@ -74,73 +80,77 @@ export function createUserRepository(orm: Orm): UserStore {
       return orm.em.fork().transactional(async (em) => {
         // The new role is held first: a role losing a permission holds the role, then its holders' rows
         // (role.repository.ts), and holding the admins' rows before the role could deadlock with it.
-        const role = changes.role === undefined ? undefined : await em.findOne(Role, { name: changes.role }, { lockMode: LockMode.PESSIMISTIC_READ });
+        const roleExists =
+          changes.role === undefined ? true : (await em.execute('select 1 from roles where name = ? for share', [changes.role])).length === 1;
         const admins = await lockEnabledAdmins(em);
         const user = await lockUser(em, id);
         if (!user) return 'no_such_user';
-        const { revokeSessions } = plan(toUserRecord(user), admins);
-        if (role === null) return 'unknown_role';
-        if (role) em.assign(user, { role });
-        if (changes.disabled !== undefined) user.disabled = changes.disabled;
-        if (changes.passwordHash !== undefined) user.passwordHash = changes.passwordHash;
+        const { revokeSessions } = plan(user, admins);
+        if (!roleExists) return 'unknown_role';
         // A login that read the user before this change stores no session after it (session.repository.ts).
-        if (revokeSessions) user.securityVersion += 1;
-        await em.flush();
+        await em.execute(
+          `update users set role_name = coalesce(?, role_name), disabled = coalesce(?, disabled),
+                  password_hash = coalesce(?, password_hash), security_version = security_version + ?, updated_at = now()
+            where id = ?`,
+          [changes.role ?? null, changes.disabled ?? null, changes.passwordHash ?? null, revokeSessions ? 1 : 0, id],
+        );
         const revoked = revokeSessions
           ? await revokeSessionsIn(em, { userId: id, exceptSessionId: revokeSessions.exceptSessionId }, revokeSessions.reason)
           : [];
-        return { user: toUserRecord(user), revoked };
+        const [after] = await em.execute<UserRow[]>(`${SELECT_USER} where u.id = ?`, [id]);
+        return { user: toUserRecord(after!), revoked };
       });
     },
   };
 }
+
+type Transaction = { execute<T>(sql: string, params?: unknown[]): Promise<T> };
 
 /**
  * The user, held until commit before their sessions are revoked: a login
  * storing its session holds the row too, so it either commits first (and is
  * revoked here) or waits and finds the user changed or gone.
  */
-async function lockUser(em: SqlEntityManager, id: number): Promise<User | null> {
-  const user = await em.findOne(User, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-  if (user) await em.populate(user, ['role']);
-  return user;
+async function lockUser(em: Transaction, id: number): Promise<UserRecord | null> {
+  const [row] = await em.execute<UserRow[]>(`${SELECT_USER} where u.id = ? for update of u`, [id]);
+  return row ? toUserRecord(row) : null;
 }
 
 /** Holding the enabled admins' rows serialises every change that could remove the last one. */
-async function lockEnabledAdmins(em: SqlEntityManager): Promise<number> {
-  const admins = await em.find(User, { role: ADMIN_ROLE, disabled: false }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+async function lockEnabledAdmins(em: Transaction): Promise<number> {
+  const admins = await em.execute<unknown[]>('select id from users where role_name = ? and not disabled for update', [ADMIN_ROLE]);
   return admins.length;
 }
 
-/**
- * On every login's path, so written as SQL: building it with the query
- * builder and mapping its row took longer than PGlite's lookup itself.
- */
-const LOGIN_ROW_SQL = `select u.id, u.username, u.password_hash, u.disabled, u.security_version, u.created_at, u.updated_at,
-         r.name as role_name, r.permissions
-    from users u join roles r on r.name = u.role_name
-   where u.username_key = ?`;
+/** A user with their role, as every read selects it (a login adds the password's hash). */
+const USER_COLUMNS = 'u.id, u.username, u.disabled, u.security_version, u.created_at, u.updated_at, r.name as role_name, r.permissions';
+const FROM_USERS = 'from users u join roles r on r.name = u.role_name';
+const SELECT_USER = `select ${USER_COLUMNS} ${FROM_USERS}`;
 
-interface LoginRow {
+interface UserRow {
   id: number;
   username: string;
-  password_hash: string;
   disabled: boolean;
   security_version: number;
+  // Timestamps arrive as PostgreSQL's text, which MikroORM's type parsers keep.
   created_at: Date | string;
   updated_at: Date | string;
   role_name: string;
   permissions: Permission[];
+  password_hash?: string;
 }
 
-function toUserRecord(user: User): UserRecord {
-  const role = user.role.getEntity();
+function toUserRecord(row: UserRow): UserRecord {
   return {
-    id: user.id,
-    username: user.username,
-    role: { name: role.name, permissions: role.permissions as Permission[] },
-    disabled: user.disabled,
-    createdAt: user.createdAt,
-    updatedAt: user.updatedAt,
+    id: row.id,
+    username: row.username,
+    role: { name: row.role_name, permissions: row.permissions },
+    disabled: row.disabled,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
   };
+}
+
+function toLoginUser(row: UserRow): LoginUser {
+  return { ...toUserRecord(row), securityVersion: row.security_version };
 }
