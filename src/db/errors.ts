@@ -22,7 +22,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof code === 'string' && (CONNECTION_ERRNOS.has(code) || CONNECTION_SQLSTATE.test(code))) return true;
   return (
     typeof message === 'string' &&
-    /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(message)
+    /Connection terminated|connection timeout|Client has encountered a connection error|not queryable|PGlite is closed/i.test(message)
   );
 }
 
