@@ -113,34 +113,59 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   };
 }
 
+/** What one cached entry costs besides its token's text: the claims object and the map's slot, measured roughly. */
+const ENTRY_OVERHEAD_BYTES = 600;
+/** The cache's bound in memory, whatever its entry count: 16 MiB. */
+export const TOKEN_CACHE_MAX_BYTES = 16 * 1024 * 1024;
+
 /**
  * Tokens whose signature, issuer and audience were checked, by their exact
  * text, so a frontend sending the same token on every request pays for one
- * RSA verification. Bounded: the oldest entry goes first. Emptied whenever
- * the keys change.
+ * RSA verification. Bounded in entries and in bytes: the oldest entry goes
+ * first. Emptied whenever the keys change.
  */
-class VerifiedTokens {
+export class VerifiedTokens {
   private readonly entries = new Map<string, AccessClaims>();
+  private bytes = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly maxBytes = TOKEN_CACHE_MAX_BYTES,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Roughly what the entries hold in memory. */
+  get byteSize(): number {
+    return this.bytes;
+  }
 
   get(token: string): AccessClaims | undefined {
     return this.capacity > 0 ? this.entries.get(token) : undefined;
   }
 
   set(token: string, claims: AccessClaims): void {
-    if (this.capacity === 0) return;
-    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    const cost = costOf(token);
+    if (this.capacity === 0 || cost > this.maxBytes || this.entries.has(token)) return;
+    while (this.entries.size >= this.capacity || this.bytes + cost > this.maxBytes) this.delete(this.entries.keys().next().value!);
     this.entries.set(token, claims);
+    this.bytes += cost;
   }
 
   delete(token: string): void {
-    this.entries.delete(token);
+    if (this.entries.delete(token)) this.bytes -= costOf(token);
   }
 
   clear(): void {
     this.entries.clear();
+    this.bytes = 0;
   }
+}
+
+function costOf(token: string): number {
+  return token.length + ENTRY_OVERHEAD_BYTES;
 }
 
 /**
