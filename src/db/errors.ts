@@ -8,8 +8,9 @@ import { DomainError } from '../core/errors.js';
  */
 
 const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
-// SQLSTATE class 08 (connection exception), 57P01-57P03 (admin shutdown, crash, cannot connect now).
-const CONNECTION_SQLSTATE = /^(08|57P0[1-3])/;
+// SQLSTATE class 08 (connection exception) but 08P01 (a protocol violation: PGlite's answer to a NUL
+// in a parameter, a statement refused, not a database away), 57P01-57P03 (admin shutdown, crash, cannot connect now).
+const CONNECTION_SQLSTATE = /^(08(?!P01)|57P0[1-3])/;
 const UNIQUE_VIOLATION = '23505';
 
 /** Whether the database could not be reached (as opposed to a statement it refused). */
