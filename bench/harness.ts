@@ -41,6 +41,11 @@ export interface Server {
   port: number;
 }
 
+export interface Keyway extends Server {
+  /** From its start to /readyz's first 200. */
+  startSeconds: number;
+}
+
 export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 export const round = (value: number, places = 2) => Math.round(value * 10 ** places) / 10 ** places;
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -175,11 +180,15 @@ export function figuresOf(runs: Run[]): Figures & { ratio: number; ratios: numbe
   };
 }
 
-/** A Keyway logging at warn, once /readyz answers 200: on PGlite in `DATA_DIR` of `env`, or on PostgreSQL with `DATABASE_URL`. */
-export async function keyway(env: Record<string, string>, port?: number): Promise<Server> {
+/**
+ * A Keyway logging at warn, once /readyz answers 200: on PGlite in `DATA_DIR` of `env`, or on
+ * PostgreSQL with `DATABASE_URL`; with the seconds from its start to that answer (polled every 20 ms).
+ */
+export async function keyway(env: Record<string, string>, port?: number): Promise<Keyway> {
+  const begun = performance.now();
   const server = start('dist/src/main.js', { LOG_LEVEL: 'warn', ADMIN_PASSWORD: PASSWORD, LOGIN_MAX_FAILURES: '1000', ...env }, port);
-  await until(`${server.url}/readyz`, server.child);
-  return server;
+  await until(`${server.url}/readyz`, server.child, 20);
+  return { ...server, startSeconds: (performance.now() - begun) / 1000 };
 }
 
 /** An access token for `username`, from POST /login. */

@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dataPart } from './data.js';
+import { allGoals } from './goals.js';
 import { cleanUp, ROUNDS, SECONDS } from './harness.js';
-import { printVerifyTable } from './table.js';
+import { printDataTable, printStartupTable, printVerifyTable } from './table.js';
 import { verifyPart } from './verify.js';
 
 /**
@@ -11,13 +13,34 @@ import { verifyPart } from './verify.js';
  * however it ends.
  */
 
+// BENCH_PART=verify or data runs one part: the doors' verification and logins, or the data paths with start-up and memory.
+const PARTS = ['verify', 'data'] as const;
+const part = process.env.BENCH_PART;
+if (part !== undefined && !(PARTS as readonly string[]).includes(part)) {
+  console.error(`BENCH_PART must be one of ${PARTS.join(', ')}`);
+  process.exit(1);
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   console.log(`keyway bench: ${ROUNDS} rounds of ${SECONDS} s per target, ${availableParallelism()} cores`);
-  const verify = await verifyPart();
-  if (!verify) return;
-  const out = { ...verify, seconds: Math.round((performance.now() - started) / 1000) };
-  printVerifyTable(verify);
+  let verify;
+  if (part !== 'data') {
+    verify = await verifyPart();
+    // BENCH_ONLY has printed its few figures.
+    if (!verify) return;
+  }
+  const data = part === 'verify' ? undefined : await dataPart();
+  const out = {
+    ...verify,
+    ...(data ? { data_paths_and_startup: data, goals: allGoals(data) } : {}),
+    seconds: Math.round((performance.now() - started) / 1000),
+  };
+  if (verify) printVerifyTable(verify);
+  if (data) {
+    printDataTable(data);
+    printStartupTable(data);
+  }
   console.log(`took ${out.seconds} s`);
   if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, `${JSON.stringify(out, null, 2)}\n`);
 }
