@@ -100,7 +100,9 @@ export async function cleanUp(): Promise<void> {
 export async function until(url: string, child?: ChildProcess, intervalMs = 100): Promise<void> {
   const deadline = performance.now() + 60_000;
   while (performance.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`${url}: the server exited with ${child.exitCode}`);
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new Error(`${url}: the server exited with ${child.exitCode ?? child.signalCode}`);
+    }
     const status = await fetch(url).then((reply) => reply.status, () => 0);
     if (status === 200) return;
     await sleep(intervalMs);
@@ -160,7 +162,15 @@ export function rssMb(child: ChildProcess): number {
 /** The highest RSS of some processes while `work` runs, sampled every 250 ms. */
 export async function highestRss<T>(servers: Array<{ child: ChildProcess }>, work: () => Promise<T>): Promise<{ value: T; mb: number[] }> {
   const mb = servers.map((server) => rssMb(server.child));
-  const sampler = setInterval(() => servers.forEach((server, i) => (mb[i] = Math.max(mb[i]!, rssMb(server.child)))), 250);
+  // A process that has exited has no RSS to sample; its load's errors tell of it.
+  const sample = (server: { child: ChildProcess }) => {
+    try {
+      return rssMb(server.child);
+    } catch {
+      return 0;
+    }
+  };
+  const sampler = setInterval(() => servers.forEach((server, i) => (mb[i] = Math.max(mb[i]!, sample(server)))), 250);
   try {
     return { value: await work(), mb };
   } finally {
