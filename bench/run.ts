@@ -54,6 +54,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+// An error thrown outside main (a timer, a stream) must not leave servers and clusters behind either.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.once(event, (error: unknown) => {
+    console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+    void cleanUp().finally(() => process.exit(1));
+  });
+}
+
 try {
   await main();
 } catch (error: unknown) {
