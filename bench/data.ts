@@ -93,8 +93,9 @@ export async function dataPart(): Promise<DataOut> {
     starting.push({ kind: 'postgres', env, server: await keyway(env) });
   }
 
+  const seeding = performance.now();
   const productIds = await Promise.all(starting.map(async ({ server }) => seed(server.url, await login(server.url))));
-  process.stdout.write('  seeded\n');
+  process.stdout.write(`  seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s\n`);
   for (const { server } of starting) await stop(server.child);
   // PGlite is one process's: its reference reads a copy of the seeded cluster.
   const referenceDir = tempDir('keyway-bench-reference-');
