@@ -32,6 +32,8 @@ import { seed } from './seed.js';
  */
 
 export const DATA_CONNECTIONS = 32;
+/** Shorter than the verify part's loads: eight targets on two databases would take the bench past eight minutes. */
+export const DATA_SECONDS = Number(process.env.BENCH_DATA_SECONDS ?? 1);
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -181,7 +183,7 @@ interface Group {
  * the databases take turns. Keyway's errors are counted, not fatal: zero is a goal.
  */
 async function rounds(groups: Group[]): Promise<Array<Record<PathKey, PathFigures>>> {
-  const options = { connections: DATA_CONNECTIONS };
+  const options = { connections: DATA_CONNECTIONS, duration: DATA_SECONDS };
   const keywayRuns = groups.map(() => PATHS.map((): Run[] => []));
   const referenceRuns = groups.map(() => PATHS.map((): Run[] => []));
   const errors = groups.map(() => PATHS.map(() => 0));
@@ -193,8 +195,8 @@ async function rounds(groups: Group[]): Promise<Array<Record<PathKey, PathFigure
   };
 
   for (const [g, group] of groups.entries()) {
-    for (const target of group.reference) await load(target, { ...options, duration: 1 });
-    for (const [p, target] of group.keyway.entries()) errors[g]![p]! += failures(await load(target, { ...options, duration: 2 }, true));
+    for (const target of group.reference) await load(target, { ...options, duration: 0.5 });
+    for (const [p, target] of group.keyway.entries()) errors[g]![p]! += failures(await load(target, { ...options, duration: 1.5 }, true));
   }
   const before: Result[][] = [];
   for (const [g, group] of groups.entries()) before.push(await loadReference(group, g));

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dataPart } from './data.js';
+import { DATA_SECONDS, dataPart } from './data.js';
 import { allGoals } from './goals.js';
 import { cleanUp, ROUNDS, SECONDS } from './harness.js';
 import { printDataTable, printStartupTable, printVerifyTable } from './table.js';
@@ -23,7 +23,7 @@ if (part !== undefined && !(PARTS as readonly string[]).includes(part)) {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  console.log(`keyway bench: ${ROUNDS} rounds of ${SECONDS} s per target, ${availableParallelism()} cores`);
+  console.log(`keyway bench: ${ROUNDS} rounds of ${SECONDS} s per target (${DATA_SECONDS} s for the data paths), ${availableParallelism()} cores`);
   let verify;
   if (part !== 'data') {
     verify = await verifyPart();
