@@ -29,9 +29,18 @@ function answer(id, work) {
   );
 }
 
+/** PGlite's own start parameters, then the settings thread.ts chose (on the command line, they win over postgresql.conf). */
+function startParams(settings) {
+  return [...PGlite.defaultStartParams, ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
+}
+
 let database;
 try {
-  database = await PGlite.create({ dataDir: workerData.dataDir, parsers: parsers(workerData.parsers) });
+  database = await PGlite.create({
+    dataDir: workerData.dataDir,
+    parsers: parsers(workerData.parsers),
+    startParams: startParams(workerData.settings),
+  });
   parentPort.postMessage({ ready: true });
 } catch (error) {
   parentPort.postMessage({ failed: serialise(error) });
