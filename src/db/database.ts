@@ -5,6 +5,7 @@ import pg from 'pg';
 import { ormOptions } from '../../mikro-orm.config.js';
 import type { DatabaseConfig } from '../config.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { provideCluster } from './pglite/cluster.js';
 import { startPgliteThread, type PgliteThread } from './pglite/thread.js';
 
 export type Orm = MikroORM;
@@ -50,7 +51,9 @@ export async function openDatabase(
   let pglite: PgliteThread | undefined;
   try {
     if (config.kind === 'pglite') {
-      pglite = startPgliteThread(join(resolve(config.dataDir), 'pgdata'));
+      const cluster = join(resolve(config.dataDir), 'pgdata');
+      provideCluster(cluster);
+      pglite = startPgliteThread(cluster);
       await pglite.waitReady;
     }
     orm = await MikroORM.init(ormOptions(config, log, pglite));

@@ -52,10 +52,29 @@ function revive(error: SerialisedError): Error {
   return Object.assign(new Error(message), fields, { name });
 }
 
+/**
+ * The PostgreSQL settings the embedded database runs with, given on its command line at every start:
+ * nothing is written into the data directory, so a directory made by an earlier Keyway runs with them
+ * too, and a change here applies at the next start.
+ *
+ * `shared_buffers`: PostgreSQL's 128 MB default (PGlite keeps it) is sized for a server whose backends
+ * share a cache; here the buffers sit in the one WebAssembly heap, and a page of it once touched stays
+ * resident until the process ends. Keyway's tables are small, what a request reads is a few pages of
+ * them, and the operating system caches the data files anyway (PGlite reads them with ordinary file
+ * calls). The WAL buffers (1/32 of it by default) shrink with it.
+ */
+export const EMBEDDED_SETTINGS: Readonly<Record<string, string>> = {
+  shared_buffers: '16MB',
+};
+
 /** Starts PGlite on its own thread on `dataDir` (initialising the cluster when it is empty). */
 export function startPgliteThread(dataDir: string): PgliteThread {
   const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
-    workerData: { dataDir, parsers: parserOids() },
+    workerData: { dataDir, parsers: parserOids(), settings: EMBEDDED_SETTINGS },
+    // Every query allocates a little (PGlite's protocol, the messages to and from here); V8 let the
+    // young generation of this thread grow past 100 MB under a steady load for no gain in speed. The
+    // old generation is not capped: running out of it would stop the database.
+    resourceLimits: { maxYoungGenerationSizeMb: 16 },
   });
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let nextId = 0;

@@ -1,9 +1,20 @@
 // The embedded PostgreSQL's own thread. PGlite runs PostgreSQL as WebAssembly on the thread that calls it,
 // file system included, synchronously: on the server's event loop a burst of logins (or one checkpoint)
 // would freeze token verification. Here it runs beside the event loop; thread.ts is the other end.
+import { setFlagsFromString } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import parseArray from 'postgres-array';
+
+// PostgreSQL runs on V8's baseline WebAssembly compiler (Liftoff) only. Left to itself, V8 recompiles
+// the functions that run most with its optimising compiler, and one of them, PostgreSQL's SQL parser
+// (107 KB of WebAssembly, run on every query), takes it 2 s of CPU and 600 MB of memory, a second
+// after start and again on a busy server: a 2-core machine starts slower, memory peaks at twice the
+// server's size, and some of it is never given back. A query's time is mostly PGlite's JavaScript
+// and file system calls, not PostgreSQL's code: GET /products and logins measured as fast without.
+// The flag lets only the function of that index be optimised, and no module has that many functions.
+// It is V8's, process-wide, and must be set before PGlite compiles its module.
+setFlagsFromString('--wasm-tier-up-filter=2147483647');
 
 /** Types MikroORM reads as PostgreSQL's text, and arrays of them (thread.ts sends which). */
 function parsers({ raw, rawArrays }) {
@@ -29,9 +40,18 @@ function answer(id, work) {
   );
 }
 
+/** PGlite's own start parameters, then the settings thread.ts chose (on the command line, they win over postgresql.conf). */
+function startParams(settings) {
+  return [...PGlite.defaultStartParams, ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
+}
+
 let database;
 try {
-  database = await PGlite.create({ dataDir: workerData.dataDir, parsers: parsers(workerData.parsers) });
+  database = await PGlite.create({
+    dataDir: workerData.dataDir,
+    parsers: parsers(workerData.parsers),
+    startParams: startParams(workerData.settings),
+  });
   parentPort.postMessage({ ready: true });
 } catch (error) {
   parentPort.postMessage({ failed: serialise(error) });
