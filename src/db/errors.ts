@@ -42,10 +42,13 @@ export function violatedUniqueConstraint(error: unknown): string | undefined {
 
 /**
  * A store whose every method answers an unreachable database as the domain
- * error DATABASE_UNAVAILABLE; any other failure passes through unchanged, an
+ * error DATABASE_UNAVAILABLE. A statement the database refused leaves it as
+ * MikroORM's exception for its SQLSTATE (`convert`), whether the entity
+ * manager or the connection ran it, so logs and the command line name the
+ * failure alike on every path; anything else passes through unchanged, an
  * unexpected error for the door to log.
  */
-export function withDatabaseErrors<T extends object>(store: T): T {
+export function withDatabaseErrors<T extends object>(store: T, convert: (error: Error) => Error): T {
   const wrapped = {} as Record<string, unknown>;
   for (const [name, method] of Object.entries(store)) {
     wrapped[name] =
@@ -54,10 +57,18 @@ export function withDatabaseErrors<T extends object>(store: T): T {
             try {
               return await (method as (...args: unknown[]) => Promise<unknown>)(...args);
             } catch (error) {
-              throw isDatabaseUnavailable(error) ? new DomainError('DATABASE_UNAVAILABLE', undefined, {}, { cause: error }) : error;
+              if (isDatabaseUnavailable(error)) throw new DomainError('DATABASE_UNAVAILABLE', undefined, {}, { cause: error });
+              throw isDriverError(error) ? convert(error) : error;
             }
           }
         : method;
   }
   return wrapped as T;
+}
+
+/** A driver's own error: one with a SQLSTATE, not yet converted by MikroORM. */
+function isDriverError(error: unknown): error is Error {
+  if (!(error instanceof Error) || error instanceof DriverException || error instanceof DomainError) return false;
+  const { code } = error as { code?: unknown };
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 }

@@ -15,13 +15,14 @@ export type Stores = ReturnType<typeof createStores>;
  * refuse as a typed answer: nothing of the driver reaches the core.
  */
 export function createStores(orm: Orm, { signingKeys }: { signingKeys: boolean }) {
+  const guarded = <T extends object>(store: T) => withDatabaseErrors(store, (error) => orm.driver.convertException(error));
   return {
-    users: withDatabaseErrors(createUserRepository(orm)),
-    roles: withDatabaseErrors(createRoleRepository(orm)),
-    sessions: withDatabaseErrors(createSessionRepository(orm)),
-    products: withDatabaseErrors(createProductRepository(orm)),
-    loginAttempts: withDatabaseErrors(createLoginAttemptRepository(orm)),
+    users: guarded(createUserRepository(orm)),
+    roles: guarded(createRoleRepository(orm)),
+    sessions: guarded(createSessionRepository(orm)),
+    products: guarded(createProductRepository(orm)),
+    loginAttempts: guarded(createLoginAttemptRepository(orm)),
     /** Absent when tokens are signed with JWT_SECRET. */
-    signingKeys: signingKeys ? withDatabaseErrors(createSigningKeyRepository(orm)) : undefined,
+    signingKeys: signingKeys ? guarded(createSigningKeyRepository(orm)) : undefined,
   };
 }
