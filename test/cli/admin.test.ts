@@ -50,7 +50,9 @@ describe('the command line while a server runs', () => {
   });
   afterAll(() => server?.close());
 
-  it('manages users and roles, reading passwords from standard input', async () => {
+  // A dozen command lines, each its own process opening the database: on PostgreSQL (no control socket)
+  // each one connects and checks migrations, which takes seconds on a loaded two-core machine.
+  it('manages users and roles, reading passwords from standard input', { timeout: 120_000 }, async () => {
     const run = (args: string[], input?: string) => cli(server.database, args, input);
     expect(await run(['roles', 'set', 'auditor', 'get,put'])).toMatchObject({ code: 0, stdout: 'auditor: GET,PUT\n' });
     expect(await run(['users', 'create', 'Bea', '--role', 'auditor'], 'bea-password\n')).toMatchObject({
