@@ -4,18 +4,21 @@ import type { Config } from './config.js';
 import { errorForLog } from './db/error-log.js';
 import type { Services } from './core/services.js';
 import type { Database } from './db/database.js';
+import type { Embedded } from './db/pglite/embedded.js';
 import { controlDoor } from './doors/control/index.js';
 import { graphqlDoor } from './doors/graphql/index.js';
 import { restDoor } from './doors/rest/index.js';
 import { trpcDoor } from './doors/trpc/plugin.js';
 import { executeCommand } from './cli/commands.js';
-import { openKeyway } from './keyway.js';
+import { openKeyway, type Logger } from './keyway.js';
 
 export interface AppOptions {
   /** Where logs go (tests capture them); stdout by default. */
   logStream?: { write(line: string): void };
   /** Where lines a person must see whatever the log level go (the generated admin password); stderr by default. */
   noticeStream?: { write(line: string): void };
+  /** On PGlite, the embedded database main.ts started before loading this module (started here otherwise). */
+  embedded?: Embedded;
 }
 
 // Anything that could carry a secret is censored before a log line is written.
@@ -68,12 +71,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     return503OnClosing: true,
   });
 
-  const keyway = await openKeyway(config, {
+  const log: Logger = {
     debug: (message) => app.log.debug(message),
     warn: (message) => app.log.warn(message),
     error: (error, message) => app.log.error({ err: error }, message),
     notice: (line) => (options.noticeStream ?? process.stderr).write(`keyway: ${line}\n`),
-  });
+  };
+  const keyway = await openKeyway(config, log, { embedded: options.embedded });
   app.addHook('onClose', () => keyway.close());
   // Once closing, every answer (to a request already in flight) ends its connection: otherwise the
   // server would wait for clients' idle keep-alive connections to time out before it could exit.

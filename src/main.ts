@@ -1,9 +1,9 @@
+// The server's process. Before the rest of Keyway loads: on PGlite, the data directory and the embedded
+// database's thread, which takes about as long to start as the rest takes to load, so both go at once.
+// Then the HTTP server, as src/app.ts builds it.
 import { existsSync } from 'node:fs';
-import { buildApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
-import { describeError } from './db/error-log.js';
-import { isDatabaseUnavailable } from './db/errors.js';
-import { DataDirInUseError } from './db/data-dir-lock.js';
+import type { Config } from './config.js';
+import type { Embedded } from './db/pglite/embedded.js';
 
 /** Fails the start with one line on standard error, never a stack trace. */
 function fail(message: string): never {
@@ -11,8 +11,15 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+/** What a failed start says of an error it did not expect (a database error's statement stays out). */
+async function cannotStart(error: unknown): Promise<never> {
+  const { describeError } = await import('./db/error-log.js');
+  fail(`cannot start: ${describeError(error)}`);
+}
+
 if (existsSync('.env')) process.loadEnvFile('.env');
 
+const { ConfigError, loadConfig } = await import('./config.js');
 let config: Config;
 try {
   config = loadConfig(process.env);
@@ -21,10 +28,21 @@ try {
   throw error;
 }
 
-const app = await buildApp(config).catch((error: unknown) => {
-  if (error instanceof DataDirInUseError) fail(error.message);
+let embedded: Embedded | undefined;
+if (config.database.kind === 'pglite') {
+  const { startEmbedded } = await import('./db/pglite/embedded.js');
+  const { DataDirInUseError } = await import('./db/data-dir-lock.js');
+  embedded = await startEmbedded(config.database.dataDir).catch((error: unknown) => {
+    if (error instanceof DataDirInUseError) fail(error.message);
+    return cannotStart(error);
+  });
+}
+
+const { buildApp } = await import('./app.js');
+const app = await buildApp(config, { embedded }).catch(async (error: unknown) => {
+  const { isDatabaseUnavailable } = await import('./db/errors.js');
   if (isDatabaseUnavailable(error)) fail('cannot reach the PostgreSQL server of DATABASE_URL');
-  fail(`cannot start: ${describeError(error)}`);
+  return cannotStart(error);
 });
 
 try {

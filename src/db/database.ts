@@ -4,9 +4,7 @@ import { MikroORM } from '@mikro-orm/sql';
 import pg from 'pg';
 import { ormOptions } from '../../mikro-orm.config.js';
 import type { DatabaseConfig } from '../config.js';
-import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
-import { provideCluster } from './pglite/cluster.js';
-import { startPgliteThread, type PgliteThread } from './pglite/thread.js';
+import { startEmbedded, type Embedded } from './pglite/embedded.js';
 
 export type Orm = MikroORM;
 
@@ -28,6 +26,8 @@ export class NoDatabaseError extends Error {
 export interface OpenOptions {
   /** Create the database when there is none (a server's first start); false for the command line. */
   create?: boolean;
+  /** On PGlite, the embedded database already started (the server starts it before loading the rest); it is the database's to close. */
+  embedded?: Embedded;
 }
 
 // An arbitrary constant: the advisory lock every Keyway instance takes around migrations and setup.
@@ -40,34 +40,31 @@ const SETUP_LOCK_KEY = 0x6b657977; // "keyw"
 export async function openDatabase(
   config: DatabaseConfig,
   log: (message: string) => void,
-  { create = true }: OpenOptions = {},
+  { create = true, embedded: given }: OpenOptions = {},
 ): Promise<Database> {
   const where = config.kind === 'pglite' ? `DATA_DIR ${resolve(config.dataDir)}` : 'the database of DATABASE_URL';
   const missing = () => new NoDatabaseError(`no Keyway database in ${where}: start the server once, or run "npm run cli -- init"`);
   // Checked before the lock, which would create the directory: a mistyped DATA_DIR stays uncreated.
-  if (!create && config.kind === 'pglite' && !existsSync(join(resolve(config.dataDir), 'pgdata', 'PG_VERSION'))) throw missing();
-  const lock: DataDirLock | undefined = config.kind === 'pglite' ? await lockDataDir(resolve(config.dataDir)) : undefined;
+  if (!given && !create && config.kind === 'pglite' && !existsSync(join(resolve(config.dataDir), 'pgdata', 'PG_VERSION'))) throw missing();
+  let embedded = given;
   let orm: Orm | undefined;
-  let pglite: PgliteThread | undefined;
   try {
-    if (config.kind === 'pglite') {
-      const cluster = join(resolve(config.dataDir), 'pgdata');
-      provideCluster(cluster);
-      pglite = startPgliteThread(cluster);
-      await pglite.waitReady;
-    }
-    orm = await MikroORM.init(ormOptions(config, log, pglite));
-    const database = createDatabase(orm, config, async () => {
-      await pglite?.close();
-      await lock?.release();
+    if (config.kind === 'pglite') embedded ??= await startEmbedded(config.dataDir);
+    // MikroORM sends nothing before its first query: it sets up while PGlite starts.
+    const [booted, initialised] = await Promise.allSettled([embedded?.thread.waitReady, MikroORM.init(ormOptions(config, log, embedded?.thread))]);
+    if (initialised.status === 'fulfilled') orm = initialised.value;
+    if (booted.status === 'rejected') throw booted.reason;
+    if (initialised.status === 'rejected') throw initialised.reason;
+    const ready = initialised.value;
+    const database = createDatabase(ready, config, async () => {
+      await embedded?.close();
     });
-    if (!create && !(await hasKeywayTables(orm))) throw missing();
-    await database.exclusively(() => orm!.migrator.up());
+    if (!create && !(await hasKeywayTables(ready))) throw missing();
+    await database.exclusively(() => ready.migrator.up());
     return database;
   } catch (error) {
     await orm?.close(true).catch(() => {});
-    await pglite?.close();
-    await lock?.release();
+    await embedded?.close();
     throw error;
   }
 }

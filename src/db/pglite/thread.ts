@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { createPostgreSqlTypeParsers } from '@mikro-orm/sql';
+import type { createPostgreSqlTypeParsers } from '@mikro-orm/sql';
 
 /** What PGlite answers a query: kysely's PGlite dialect reads `rows` and `affectedRows`. */
 interface Results {
@@ -30,6 +30,7 @@ export interface PgliteThread extends Queryable {
 type Request = { op: 'query'; sql: string; params?: unknown[]; options?: Record<string, unknown>; tx?: number }
   | { op: 'exec'; sql: string }
   | { op: 'begin' | 'end'; tx: number; commit?: boolean }
+  | { op: 'parsers'; raw: number[]; rawArrays: number[] }
   | { op: 'close' };
 
 type SerialisedError = { name: string; message: string } & Record<string, unknown>;
@@ -38,9 +39,9 @@ type SerialisedError = { name: string; message: string } & Record<string, unknow
 const STOPPED = { name: 'DatabaseError', message: 'the embedded database has stopped', code: '57P01' };
 
 /** Which types MikroORM keeps as text (and arrays of them), told to the worker as data. */
-function parserOids() {
+function parserOids(createParsers: typeof createPostgreSqlTypeParsers) {
   const arrayParse = (text: string) => [text];
-  const entries = Object.entries(createPostgreSqlTypeParsers(arrayParse)).map(([oid, parse]) => [Number(oid), parse] as const);
+  const entries = Object.entries(createParsers(arrayParse)).map(([oid, parse]) => [Number(oid), parse] as const);
   return {
     raw: entries.filter(([, parse]) => parse !== arrayParse).map(([oid]) => oid),
     rawArrays: entries.filter(([, parse]) => parse === arrayParse).map(([oid]) => oid),
@@ -67,10 +68,13 @@ export const EMBEDDED_SETTINGS: Readonly<Record<string, string>> = {
   shared_buffers: '16MB',
 };
 
-/** Starts PGlite on its own thread on `dataDir` (initialising the cluster when it is empty). */
+/**
+ * Starts PGlite on its own thread on `dataDir` (initialising the cluster when it is empty). Cheap to
+ * load and to call: the server calls it before loading the rest, which takes as long as PGlite's start.
+ */
 export function startPgliteThread(dataDir: string): PgliteThread {
   const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
-    workerData: { dataDir, parsers: parserOids(), settings: EMBEDDED_SETTINGS },
+    workerData: { dataDir, settings: EMBEDDED_SETTINGS },
     // Every query allocates a little (PGlite's protocol, the messages to and from here); V8 let the
     // young generation of this thread grow past 100 MB under a steady load for no gain in speed. The
     // old generation is not capped: running out of it would stop the database.
@@ -87,12 +91,9 @@ export function startPgliteThread(dataDir: string): PgliteThread {
     for (const { reject } of pending.values()) reject(revive(error));
     pending.clear();
   };
-  const waitReady = new Promise<void>((resolve, reject) => {
+  const started = new Promise<void>((resolve, reject) => {
     worker.on('message', (message: { id?: number; result?: unknown; error?: SerialisedError; ready?: true; failed?: SerialisedError }) => {
-      if (message.ready) {
-        ready = true;
-        return resolve();
-      }
+      if (message.ready) return resolve();
       if (message.failed) return reject(revive(message.failed));
       const call = pending.get(message.id!);
       pending.delete(message.id!);
@@ -108,10 +109,8 @@ export function startPgliteThread(dataDir: string): PgliteThread {
       reject(revive(STOPPED));
     });
   });
-  // Whoever needs the database awaits waitReady; an early failure must not also be an unhandled rejection.
-  waitReady.catch(() => {});
 
-  const call = <T>(request: Request): Promise<T> => {
+  const send = <T>(request: Request): Promise<T> => {
     if (closed) return Promise.reject(revive(STOPPED));
     return new Promise<T>((resolve, reject) => {
       const id = nextId++;
@@ -119,6 +118,20 @@ export function startPgliteThread(dataDir: string): PgliteThread {
       worker.postMessage({ id, ...request });
     });
   };
+  // Which types MikroORM reads as text is MikroORM's to say, and loading it takes a while: PGlite starts
+  // meanwhile, and the thread hears of them before any query (messages arrive in the order sent).
+  let told = false;
+  const telling = import('@mikro-orm/sql').then(async ({ createPostgreSqlTypeParsers }) => {
+    await send({ op: 'parsers', ...parserOids(createPostgreSqlTypeParsers) });
+    told = true;
+  });
+  const waitReady = Promise.all([started, telling]).then(() => {
+    ready = true;
+  });
+  // Whoever needs the database awaits waitReady; an early failure must not also be an unhandled rejection.
+  waitReady.catch(() => {});
+
+  const call = <T>(request: Request): Promise<T> => (told ? send<T>(request) : telling.then(() => send<T>(request)));
 
   return {
     get ready() {

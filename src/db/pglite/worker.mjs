@@ -16,7 +16,7 @@ import parseArray from 'postgres-array';
 // It is V8's, process-wide, and must be set before PGlite compiles its module.
 setFlagsFromString('--wasm-tier-up-filter=2147483647');
 
-/** Types MikroORM reads as PostgreSQL's text, and arrays of them (thread.ts sends which). */
+/** Types MikroORM reads as PostgreSQL's text, and arrays of them (thread.ts sends which, before any query). */
 function parsers({ raw, rawArrays }) {
   const keep = (text) => text;
   const keepArray = (text) => parseArray.parse(text);
@@ -47,11 +47,7 @@ function startParams(settings) {
 
 let database;
 try {
-  database = await PGlite.create({
-    dataDir: workerData.dataDir,
-    parsers: parsers(workerData.parsers),
-    startParams: startParams(workerData.settings),
-  });
+  database = await PGlite.create({ dataDir: workerData.dataDir, startParams: startParams(workerData.settings) });
   parentPort.postMessage({ ready: true });
 } catch (error) {
   parentPort.postMessage({ failed: serialise(error) });
@@ -60,6 +56,10 @@ try {
 
 parentPort.on('message', (message) => {
   const { id, op } = message;
+  if (op === 'parsers') {
+    Object.assign(database.parsers, parsers(message));
+    return parentPort.postMessage({ id });
+  }
   if (op === 'query') {
     const target = message.tx === undefined ? database : transactions.get(message.tx)?.tx;
     if (!target) return answer(id, Promise.reject(new Error('no such transaction')));
