@@ -69,18 +69,12 @@ async function unlessSkuTaken(write: Promise<ProductRow[]>): Promise<ProductRow[
 
 const COLUMNS = 'id, sku, name, description, price, stock, created_at, updated_at';
 
-interface ProductRow {
-  id: number;
-  sku: string;
-  name: string;
-  description: string;
-  /** numeric(12,2), kept as PostgreSQL's text by MikroORM's type parsers: never a float. */
-  price: string;
-  stock: number;
+/** A product as PostgreSQL answers it: the record's fields, the timestamps under their column names (as text, which MikroORM's type parsers keep), and a page's total. */
+type ProductRow = Omit<ProductRecord, 'createdAt' | 'updatedAt'> & {
   created_at: Date | string;
   updated_at: Date | string;
   total?: number;
-}
+};
 
 function toProductRecord(row: ProductRow): ProductRecord {
   return {
