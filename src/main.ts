@@ -1,9 +1,16 @@
-// The server's process. Before the rest of Keyway loads: on PGlite, the data directory and the embedded
-// database's thread, which takes about as long to start as the rest takes to load, so both go at once.
-// Then the HTTP server, as src/app.ts builds it.
+// The server's process. Before anything else loads: Node's cache of compiled modules, then, on PGlite,
+// the data directory and the embedded database's thread, which takes about as long to start as the
+// rest of Keyway takes to load, so both go at once. Then the HTTP server, as src/app.ts builds it.
 import { existsSync } from 'node:fs';
+import { enableCompileCache } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { Config } from './config.js';
 import type { Embedded } from './db/pglite/embedded.js';
+
+// In dist/, beside the code it caches and writable by whoever built it, rather than the system's shared
+// temporary directory (where another local user could plant compiled code); a place it cannot write
+// only means no cache.
+enableCompileCache(fileURLToPath(new URL('../compile-cache', import.meta.url)));
 
 /** Fails the start with one line on standard error, never a stack trace. */
 function fail(message: string): never {
