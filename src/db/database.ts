@@ -4,6 +4,7 @@ import { MikroORM } from '@mikro-orm/sql';
 import pg from 'pg';
 import { ormOptions } from '../../mikro-orm.config.js';
 import type { DatabaseConfig } from '../config.js';
+import { MIGRATIONS } from './migrations/index.js';
 import { startEmbedded, type Embedded } from './pglite/embedded.js';
 
 export type Orm = MikroORM;
@@ -60,12 +61,28 @@ export async function openDatabase(
       await embedded?.close();
     });
     if (!create && !(await hasKeywayTables(ready))) throw missing();
-    await database.exclusively(() => ready.migrator.up());
+    if (await hasPendingMigrations(ready)) await database.exclusively(() => ready.migrator.up());
     return database;
   } catch (error) {
     await orm?.close(true).catch(() => {});
     await embedded?.close();
     throw error;
+  }
+}
+
+/**
+ * Whether a committed migration is not recorded as executed, or the record cannot be read (no table
+ * yet). Then MikroORM's migrator decides, under the setup lock; otherwise a restart costs this one
+ * read instead of the migrator's look through the catalog, and no lock.
+ */
+async function hasPendingMigrations(orm: Orm): Promise<boolean> {
+  const table = orm.config.get('migrations').tableName ?? 'mikro_orm_migrations';
+  try {
+    const rows = await orm.em.getConnection().execute<{ name: string }[]>(`select name from ${table}`);
+    const executed = new Set(rows.map((row) => row.name));
+    return MIGRATIONS.some((migration) => !executed.has(migration.name));
+  } catch {
+    return true;
   }
 }
 
