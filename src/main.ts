@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { enableCompileCache } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import type { Config } from './config.js';
 import type { Embedded } from './db/pglite/embedded.js';
 
@@ -58,6 +59,12 @@ try {
   await app.close();
   fail(`cannot listen on ${config.host}:${config.port}: ${(error as NodeJS.ErrnoException).code ?? error}`);
 }
+
+// From here on V8 keeps the young generation at the size start-up gave it. Under a steady load it would
+// double it to more than three times that, and keep it: on PostgreSQL that was most of the difference
+// between an idle server and a busy one (139 MB → 245 MB serving GET /products), and GET /products and
+// /api/verify_token answered as many requests a second without it. The flag is V8's, process-wide.
+setFlagsFromString('--semi-space-growth-factor=1');
 
 // SIGTERM: stop accepting, finish the requests in flight, close the database, exit 0.
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
