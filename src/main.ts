@@ -1,6 +1,7 @@
 // The server's process. Before anything else loads: Node's cache of compiled modules, then, on PGlite,
-// the data directory and the embedded database's thread, which takes about as long to start as the
-// rest of Keyway takes to load, so both go at once. Then the HTTP server, as src/app.ts builds it.
+// the embedded database's thread, which takes about as long to start as the rest of Keyway takes to
+// load, so both go at once; it opens DATA_DIR once the configuration is read and the directory held.
+// Then the HTTP server, as src/app.ts builds it.
 import { existsSync } from 'node:fs';
 import { enableCompileCache } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +28,9 @@ async function cannotStart(error: unknown): Promise<never> {
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 
+// PGlite unless DATABASE_URL is set (and not empty), as the configuration will say.
+const thread = process.env.DATABASE_URL ? undefined : (await import('./db/pglite/thread.js')).startPgliteThread();
+
 const { ConfigError, loadConfig } = await import('./config.js');
 let config: Config;
 try {
@@ -40,10 +44,12 @@ let embedded: Embedded | undefined;
 if (config.database.kind === 'pglite') {
   const { startEmbedded } = await import('./db/pglite/embedded.js');
   const { DataDirInUseError } = await import('./db/data-dir-lock.js');
-  embedded = await startEmbedded(config.database.dataDir).catch((error: unknown) => {
+  embedded = await startEmbedded(config.database.dataDir, thread).catch((error: unknown) => {
     if (error instanceof DataDirInUseError) fail(error.message);
     return cannotStart(error);
   });
+} else {
+  await thread?.close();
 }
 
 const { buildApp } = await import('./app.js');
