@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MikroORM } from '@mikro-orm/sql';
-import pg from 'pg';
 import { ormOptions } from '../../mikro-orm.config.js';
 import type { DatabaseConfig } from '../config.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -52,7 +51,8 @@ export async function openDatabase(
   try {
     if (config.kind === 'pglite') embedded ??= await startEmbedded(config.dataDir);
     // MikroORM sends nothing before its first query: it sets up while PGlite starts.
-    const [booted, initialised] = await Promise.allSettled([embedded?.thread.waitReady, MikroORM.init(ormOptions(config, log, embedded?.thread))]);
+    const initialising = ormOptions(config, log, embedded?.thread).then((options) => MikroORM.init(options));
+    const [booted, initialised] = await Promise.allSettled([embedded?.thread.waitReady, initialising]);
     if (initialised.status === 'fulfilled') orm = initialised.value;
     if (booted.status === 'rejected') throw booted.reason;
     if (initialised.status === 'rejected') throw initialised.reason;
@@ -101,6 +101,7 @@ function createDatabase(orm: Orm, config: DatabaseConfig, release: () => Promise
       if (config.kind === 'pglite') return work();
       // A session lock on a connection of its own: MikroORM creates its migrations table outside of
       // any transaction, so a transaction-scoped lock could not cover it. A crash drops the lock.
+      const { default: pg } = await import('pg');
       const client = new pg.Client({ connectionString: config.url, connectionTimeoutMillis: 5_000 });
       await client.connect();
       try {
