@@ -1,8 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Migrator } from '@mikro-orm/migrations';
-import { PgliteDriver } from '@mikro-orm/pglite';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { defineConfig, type Options } from '@mikro-orm/sql';
 import { loadConfig, type DatabaseConfig } from './src/config.js';
 import { ENTITIES } from './src/db/entities/index.js';
@@ -12,14 +10,15 @@ import type { PgliteThread } from './src/db/pglite/thread.js';
 /**
  * One configuration for both databases: the same entities and the same
  * committed migrations, on PGlite under DATA_DIR or on the PostgreSQL server
- * of DATABASE_URL.
+ * of DATABASE_URL. Only the driver of the database in use is loaded, with its
+ * client library (pg, or PGlite's half a megabyte of JavaScript).
  */
-export function ormOptions(
+export async function ormOptions(
   database: DatabaseConfig,
   log: (message: string) => void = () => {},
   /** On PGlite, the instance to use (Keyway runs it on a thread of its own); MikroORM creates one otherwise. */
   pglite?: PgliteThread,
-): Options {
+): Promise<Options> {
   const common = {
     entities: ENTITIES,
     extensions: [Migrator],
@@ -39,6 +38,7 @@ export function ormOptions(
   } satisfies Options;
 
   if (database.kind === 'postgres') {
+    const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
     return defineConfig({
       ...common,
       driver: PostgreSqlDriver,
@@ -47,6 +47,7 @@ export function ormOptions(
       driverOptions: { connectionTimeoutMillis: 5_000 },
     });
   }
+  const { PgliteDriver } = await import('@mikro-orm/pglite');
   // The cluster sits in DATA_DIR/pgdata, beside Keyway's own lock file. PGlite's mkdir is not recursive.
   const cluster = join(resolve(database.dataDir), 'pgdata');
   mkdirSync(dirname(cluster), { recursive: true });

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MikroORM } from '@mikro-orm/sql';
-import pg from 'pg';
 import { ormOptions } from '../../mikro-orm.config.js';
 import type { DatabaseConfig } from '../config.js';
+import { MIGRATIONS } from './migrations/index.js';
 import { startEmbedded, type Embedded } from './pglite/embedded.js';
 
 export type Orm = MikroORM;
@@ -51,7 +51,8 @@ export async function openDatabase(
   try {
     if (config.kind === 'pglite') embedded ??= await startEmbedded(config.dataDir);
     // MikroORM sends nothing before its first query: it sets up while PGlite starts.
-    const [booted, initialised] = await Promise.allSettled([embedded?.thread.waitReady, MikroORM.init(ormOptions(config, log, embedded?.thread))]);
+    const initialising = ormOptions(config, log, embedded?.thread).then((options) => MikroORM.init(options));
+    const [booted, initialised] = await Promise.allSettled([embedded?.thread.waitReady, initialising]);
     if (initialised.status === 'fulfilled') orm = initialised.value;
     if (booted.status === 'rejected') throw booted.reason;
     if (initialised.status === 'rejected') throw initialised.reason;
@@ -60,12 +61,28 @@ export async function openDatabase(
       await embedded?.close();
     });
     if (!create && !(await hasKeywayTables(ready))) throw missing();
-    await database.exclusively(() => ready.migrator.up());
+    if (await hasPendingMigrations(ready)) await database.exclusively(() => ready.migrator.up());
     return database;
   } catch (error) {
     await orm?.close(true).catch(() => {});
     await embedded?.close();
     throw error;
+  }
+}
+
+/**
+ * Whether a committed migration is not recorded as executed, or the record cannot be read (no table
+ * yet). Then MikroORM's migrator decides, under the setup lock; otherwise a restart costs this one
+ * read instead of the migrator's look through the catalog, and no lock.
+ */
+async function hasPendingMigrations(orm: Orm): Promise<boolean> {
+  const table = orm.config.get('migrations').tableName ?? 'mikro_orm_migrations';
+  try {
+    const rows = await orm.em.getConnection().execute<{ name: string }[]>(`select name from ${table}`);
+    const executed = new Set(rows.map((row) => row.name));
+    return MIGRATIONS.some((migration) => !executed.has(migration.name));
+  } catch {
+    return true;
   }
 }
 
@@ -84,6 +101,7 @@ function createDatabase(orm: Orm, config: DatabaseConfig, release: () => Promise
       if (config.kind === 'pglite') return work();
       // A session lock on a connection of its own: MikroORM creates its migrations table outside of
       // any transaction, so a transaction-scoped lock could not cover it. A crash drops the lock.
+      const { default: pg } = await import('pg');
       const client = new pg.Client({ connectionString: config.url, connectionTimeoutMillis: 5_000 });
       await client.connect();
       try {

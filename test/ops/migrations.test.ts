@@ -56,7 +56,7 @@ describe('migrations', () => {
   it('give existing users their lookalike key, keeping it on the oldest of names that look alike', { timeout: 120_000 }, async () => {
     // A database as the previous release left it, holding names that were not checked then.
     const database = await createTestDatabase();
-    const orm = await MikroORM.init(ormOptions(loadConfig(database.env).database));
+    const orm = await MikroORM.init(await ormOptions(loadConfig(database.env).database));
     const legacy = ['admin', '\u0430dmin', 'admin\u200B', 'bob', 'B0B', 'Дмитрий'];
     try {
       await orm.migrator.up({ to: 'Migration20261123000200_sessions' });

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { lockDataDir } from '../data-dir-lock.js';
+import { lockDataDir, type DataDirLock } from '../data-dir-lock.js';
 import { provideCluster } from './cluster.js';
 import { startPgliteThread, type PgliteThread } from './thread.js';
 
@@ -11,25 +11,29 @@ export interface Embedded {
 }
 
 /**
- * Takes DATA_DIR, gives it a cluster on a first start, and starts PGlite there without waiting for
+ * Takes DATA_DIR, gives it a cluster on a first start, and has PGlite start there (on `thread`, which
+ * the server starts before it has read its configuration; a new one otherwise), without waiting for
  * it. Light to load (no ORM, no HTTP): the server starts it first and loads the rest meanwhile.
  */
-export async function startEmbedded(dataDir: string): Promise<Embedded> {
+export async function startEmbedded(dataDir: string, thread: PgliteThread = startPgliteThread()): Promise<Embedded> {
   const directory = resolve(dataDir);
-  const lock = await lockDataDir(directory);
+  let lock: DataDirLock | undefined;
   try {
+    lock = await lockDataDir(directory);
     const cluster = join(directory, 'pgdata');
     provideCluster(cluster);
-    const thread = startPgliteThread(cluster);
+    thread.open(cluster);
+    const held = lock;
     return {
       thread,
       async close() {
         await thread.close();
-        await lock.release();
+        await held.release();
       },
     };
   } catch (error) {
-    await lock.release();
+    await thread.close();
+    await lock?.release();
     throw error;
   }
 }

@@ -19,6 +19,8 @@ interface Queryable {
  * up the event loop, so token verification goes on during a burst of logins.
  */
 export interface PgliteThread extends Queryable {
+  /** Starts PostgreSQL on the cluster in `dataDir` (its owner holds DATA_DIR); queries wait for it. */
+  open(dataDir: string): void;
   readonly ready: boolean;
   readonly closed: boolean;
   readonly waitReady: Promise<void>;
@@ -27,7 +29,8 @@ export interface PgliteThread extends Queryable {
   close(): Promise<void>;
 }
 
-type Request = { op: 'query'; sql: string; params?: unknown[]; options?: Record<string, unknown>; tx?: number }
+type Request = { op: 'open'; dataDir: string }
+  | { op: 'query'; sql: string; params?: unknown[]; options?: Record<string, unknown>; tx?: number }
   | { op: 'exec'; sql: string }
   | { op: 'begin' | 'end'; tx: number; commit?: boolean }
   | { op: 'parsers'; raw: number[]; rawArrays: number[] }
@@ -69,12 +72,13 @@ export const EMBEDDED_SETTINGS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Starts PGlite on its own thread on `dataDir` (initialising the cluster when it is empty). Cheap to
- * load and to call: the server calls it before loading the rest, which takes as long as PGlite's start.
+ * Starts PGlite's thread: it loads PGlite and compiles its WebAssembly at once, and starts PostgreSQL
+ * when `open` names the cluster (initialising it when it is empty). Cheap to load and to call: the
+ * server calls it first thing, and loads the rest while the thread starts.
  */
-export function startPgliteThread(dataDir: string): PgliteThread {
+export function startPgliteThread(): PgliteThread {
   const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
-    workerData: { dataDir, settings: EMBEDDED_SETTINGS },
+    workerData: { settings: EMBEDDED_SETTINGS },
     // Every query allocates a little (PGlite's protocol, the messages to and from here); V8 let the
     // young generation of this thread grow past 100 MB under a steady load for no gain in speed. The
     // old generation is not capped: running out of it would stop the database.
@@ -118,13 +122,19 @@ export function startPgliteThread(dataDir: string): PgliteThread {
       worker.postMessage({ id, ...request });
     });
   };
-  // Which types MikroORM reads as text is MikroORM's to say, and loading it takes a while: PGlite starts
-  // meanwhile, and the thread hears of them before any query (messages arrive in the order sent).
+  let isOpen = false;
+  let markOpened!: () => void;
+  const opened = new Promise<void>((resolve) => (markOpened = resolve));
+  // Which types MikroORM reads as text is MikroORM's to say, and loading it holds the event loop for a
+  // while (Node loads a module graph at once): it waits for `open`, so PGlite starts meanwhile, and the
+  // thread hears of them before any query (messages arrive in the order sent).
   let told = false;
-  const telling = import('@mikro-orm/sql').then(async ({ createPostgreSqlTypeParsers }) => {
-    await send({ op: 'parsers', ...parserOids(createPostgreSqlTypeParsers) });
-    told = true;
-  });
+  const telling = opened
+    .then(() => import('@mikro-orm/sql'))
+    .then(async ({ createPostgreSqlTypeParsers }) => {
+      await send({ op: 'parsers', ...parserOids(createPostgreSqlTypeParsers) });
+      told = true;
+    });
   const waitReady = Promise.all([started, telling]).then(() => {
     ready = true;
   });
@@ -134,6 +144,12 @@ export function startPgliteThread(dataDir: string): PgliteThread {
   const call = <T>(request: Request): Promise<T> => (told ? send<T>(request) : telling.then(() => send<T>(request)));
 
   return {
+    open(dataDir) {
+      if (isOpen) throw new Error('the embedded database is already open');
+      isOpen = true;
+      worker.postMessage({ op: 'open', dataDir } satisfies Request);
+      markOpened();
+    },
     get ready() {
       return ready;
     },
@@ -158,7 +174,8 @@ export function startPgliteThread(dataDir: string): PgliteThread {
     },
     async close() {
       if (closed) return;
-      await call({ op: 'close' }).catch(() => {});
+      // Never opened, it has nothing to close; opened, PGlite closes its cluster first.
+      if (isOpen) await call({ op: 'close' }).catch(() => {});
       closed = true;
       await worker.terminate();
     },

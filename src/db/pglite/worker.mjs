@@ -1,6 +1,7 @@
 // The embedded PostgreSQL's own thread. PGlite runs PostgreSQL as WebAssembly on the thread that calls it,
 // file system included, synchronously: on the server's event loop a burst of logins (or one checkpoint)
 // would freeze token verification. Here it runs beside the event loop; thread.ts is the other end.
+import { readFile } from 'node:fs/promises';
 import { setFlagsFromString } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
@@ -15,6 +16,10 @@ import parseArray from 'postgres-array';
 // The flag lets only the function of that index be optimised, and no module has that many functions.
 // It is V8's, process-wide, and must be set before PGlite compiles its module.
 setFlagsFromString('--wasm-tier-up-filter=2147483647');
+
+// Compiled while the thread waits to be told its data directory (the server takes DATA_DIR's lock first).
+const compiled = readFile(new URL('pglite.wasm', import.meta.resolve('@electric-sql/pglite'))).then((bytes) => WebAssembly.compile(bytes));
+compiled.catch(() => {}); // PGlite.create reports it
 
 /** Types MikroORM reads as PostgreSQL's text, and arrays of them (thread.ts sends which, before any query). */
 function parsers({ raw, rawArrays }) {
@@ -46,15 +51,25 @@ function startParams(settings) {
 }
 
 let database;
-try {
-  database = await PGlite.create({ dataDir: workerData.dataDir, startParams: startParams(workerData.settings) });
-  parentPort.postMessage({ ready: true });
-} catch (error) {
-  parentPort.postMessage({ failed: serialise(error) });
-  process.exit(1);
+
+async function openCluster(dataDir) {
+  try {
+    database = await PGlite.create({ dataDir, startParams: startParams(workerData.settings), pgliteWasmModule: await compiled });
+    parentPort.postMessage({ ready: true });
+  } catch (error) {
+    parentPort.postMessage({ failed: serialise(error) });
+    process.exit(1);
+  }
 }
 
+// thread.ts sends `open` first; everything after it waits for the database, in the order sent.
+let opened;
 parentPort.on('message', (message) => {
+  if (message.op === 'open') opened = openCluster(message.dataDir);
+  else opened.then(() => handle(message));
+});
+
+function handle(message) {
   const { id, op } = message;
   if (op === 'parsers') {
     Object.assign(database.parsers, parsers(message));
@@ -98,4 +113,4 @@ parentPort.on('message', (message) => {
     );
   }
   if (op === 'close') return answer(id, database.close());
-});
+}

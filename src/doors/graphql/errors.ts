@@ -1,8 +1,6 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { DomainError, toDomainError } from '../../core/errors.js';
-import { bodyFailureOf, type BodyFailure } from '../body-limit.js';
 import { variableErrorMessage } from './variable-errors.js';
 
 /**
@@ -31,23 +29,6 @@ export function createErrorFormatter(schema: GraphQLSchema) {
       extensions: { code: formatted.extensions.code },
     };
   };
-}
-
-const BODY_FAILURES: Record<BodyFailure, [number, string]> = {
-  BODY_TOO_LARGE: [413, 'Request body is too large'],
-  UNSUPPORTED_MEDIA_TYPE: [415, 'Content-Type must be application/json'],
-  MALFORMED_BODY: [400, 'Request body is not valid JSON'],
-};
-
-/**
- * A body Fastify refused before Apollo saw it, answered as Apollo answers a
- * request it cannot read: `{"errors": [...]}` with the code BAD_REQUEST.
- */
-export function answerBodyFailure(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  const failure = bodyFailureOf(error, request);
-  if (!failure) throw error;
-  const [status, message] = BODY_FAILURES[failure];
-  return reply.code(status).send({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
 }
 
 /** The unexpected ones, to be logged once with the request. */

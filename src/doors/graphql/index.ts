@@ -1,14 +1,8 @@
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../core/services.js';
-import { createRequestContext, type RequestContext } from '../request-context.js';
-import { answerBodyFailure, createErrorFormatter, isUnexpected } from './errors.js';
-import { LIMITS, validationRules } from './limits.js';
-import { refuseTokensInUrls } from './no-token-in-url.js';
+import { bodyFailureOf, type BodyFailure } from '../body-limit.js';
 import { playgroundFiles, servePlayground, wantsPlayground } from './playground.js';
-import { buildGraphQLSchema } from './schema.js';
+import type { GraphqlServer } from './server.js';
 
 /** The GraphQL door: Apollo Server on Fastify at /graphql, and a playground there for browsers. */
 export interface GraphqlOptions {
@@ -17,52 +11,46 @@ export interface GraphqlOptions {
   introspection: boolean;
 }
 
-export const graphqlDoor: FastifyPluginAsync<GraphqlOptions> = async (app, { services, introspection }) => {
-  const schema = await buildGraphQLSchema();
-  const apollo = new ApolloServer<RequestContext>({
-    schema,
-    formatError: createErrorFormatter(schema),
-    includeStacktraceInErrorResponses: false,
-    introspection,
-    validationOptions: { hideSuggestions: true },
-    validationRules,
-    parseOptions: { maxTokens: LIMITS.tokens },
-    // Apollo's defaults, stated: no batched requests (one request, one password check) and CSRF prevention.
-    allowBatchedHttpRequests: false,
-    csrfPrevention: true,
-    plugins: [
-      fastifyApolloDrainPlugin(app),
-      // Its default landing page loads from a CDN; Keyway serves its own playground instead.
-      ApolloServerPluginLandingPageDisabled(),
-      // Installed by default, it wraps every field's resolver to compute cache hints Keyway never sends.
-      ApolloServerPluginCacheControlDisabled(),
-      refuseTokensInUrls,
-      logUnexpectedErrors,
-    ],
-  });
-  await apollo.start();
+/**
+ * GraphQL itself (graphql-js, type-graphql, Apollo and the schema they build) loads on the first
+ * request that needs it, not at start: it is a quarter of what a start loads and of the memory an
+ * idle server holds, and a server whose clients speak REST or tRPC never needs it. That first
+ * request waits for it (a few hundred milliseconds); the playground's page does not.
+ */
+export const graphqlDoor: FastifyPluginAsync<GraphqlOptions> = async (app, options) => {
+  let server: GraphqlServer | undefined;
+  let loading: Promise<GraphqlServer> | undefined;
+  const graphql = async () => {
+    loading ??= import('./server.js').then(({ startGraphqlServer }) => startGraphqlServer(app, options));
+    return (server ??= await loading);
+  };
 
   app.setErrorHandler(answerBodyFailure);
-  const execute = fastifyApolloHandler(apollo, { context: async (request) => createRequestContext(services, request) });
-  await app.register(playgroundFiles, { schema });
+  await app.register(playgroundFiles, { sdl: async () => (await graphql()).sdl });
   app.route<{ Reply: string }>({
     method: ['GET', 'POST', 'OPTIONS'],
     url: '/graphql',
     handler(request, reply) {
-      if (!wantsPlayground(request)) return execute.call(this, request, reply);
-      servePlayground(reply);
+      if (wantsPlayground(request)) return servePlayground(reply);
+      if (server) return server.execute.call(this, request, reply);
+      return graphql().then(({ execute }) => execute.call(this, request, reply));
     },
   });
 };
 
-const logUnexpectedErrors: ApolloServerPlugin<RequestContext> = {
-  async requestDidStart() {
-    return {
-      async didEncounterErrors({ errors, contextValue }) {
-        for (const error of errors.filter(isUnexpected)) {
-          contextValue.log.error({ err: error.originalError ?? error }, 'graphql operation failed');
-        }
-      },
-    };
-  },
+const BODY_FAILURES: Record<BodyFailure, [number, string]> = {
+  BODY_TOO_LARGE: [413, 'Request body is too large'],
+  UNSUPPORTED_MEDIA_TYPE: [415, 'Content-Type must be application/json'],
+  MALFORMED_BODY: [400, 'Request body is not valid JSON'],
 };
+
+/**
+ * A body Fastify refused before Apollo saw it, answered as Apollo answers a
+ * request it cannot read: `{"errors": [...]}` with the code BAD_REQUEST.
+ */
+function answerBodyFailure(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const failure = bodyFailureOf(error, request);
+  if (!failure) throw error;
+  const [status, message] = BODY_FAILURES[failure];
+  return reply.code(status).send({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+}

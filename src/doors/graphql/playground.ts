@@ -3,8 +3,6 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { GraphQLSchema } from 'graphql';
-import { schemaText } from './schema.js';
 
 const require = createRequire(import.meta.url);
 
@@ -14,23 +12,31 @@ function packageFile(name: string, file: string): string {
 }
 
 /**
- * The playground's files, read once at start: GraphiQL 3's UMD build (the
- * last GraphiQL with one) over React 18's (React 19 has none), and the page's
- * own script. Nothing is fetched from the internet, so it works offline and
- * under a strict Content-Security-Policy.
+ * The playground's files: GraphiQL 3's UMD build (the last GraphiQL with one)
+ * over React 18's (React 19 has none), and the page's own script. Nothing is
+ * fetched from the internet, so it works offline and under a strict
+ * Content-Security-Policy. Each is read when first asked for (1.5 MB a server
+ * without a browser on it need not hold), then kept.
  */
-function loadAssets(): Map<string, { type: string; body: Buffer }> {
+function playgroundAssets(): (name: string) => { type: string; body: Buffer } | undefined {
   const js = 'text/javascript; charset=utf-8';
   const here = dirname(fileURLToPath(import.meta.url));
-  const files: Record<string, [string, string]> = {
-    'react.js': [packageFile('react', 'umd/react.production.min.js'), js],
-    'react-dom.js': [packageFile('react-dom', 'umd/react-dom.production.min.js'), js],
-    'graphiql.js': [packageFile('graphiql', 'graphiql.min.js'), js],
-    'graphiql.css': [packageFile('graphiql', 'graphiql.min.css'), 'text/css; charset=utf-8'],
+  const files = new Map<string, [() => string, string]>([
+    ['react.js', [() => packageFile('react', 'umd/react.production.min.js'), js]],
+    ['react-dom.js', [() => packageFile('react-dom', 'umd/react-dom.production.min.js'), js]],
+    ['graphiql.js', [() => packageFile('graphiql', 'graphiql.min.js'), js]],
+    ['graphiql.css', [() => packageFile('graphiql', 'graphiql.min.css'), 'text/css; charset=utf-8']],
     // Beside this module in src/ and, copied by the build, in dist/.
-    'playground.js': [join(here, 'playground', 'playground.js'), js],
+    ['playground.js', [() => join(here, 'playground', 'playground.js'), js]],
+  ]);
+  const read = new Map<string, { type: string; body: Buffer }>();
+  return (name) => {
+    const file = files.get(name);
+    if (!file) return undefined;
+    let asset = read.get(name);
+    if (!asset) read.set(name, (asset = { type: file[1], body: readFileSync(file[0]()) }));
+    return asset;
   };
-  return new Map(Object.entries(files).map(([name, [path, type]]) => [name, { type, body: readFileSync(path) }]));
 }
 
 const PAGE = `<!doctype html>
@@ -87,15 +93,14 @@ export function servePlayground(reply: FastifyReply<any>): void {
  * repository, and it lets the playground work where introspection is off (production's
  * default), which stays off for every other client.
  */
-export const playgroundFiles: FastifyPluginAsync<{ schema: GraphQLSchema }> = async (app, { schema }) => {
-  const assets = loadAssets();
-  const sdl = schemaText(schema);
+export const playgroundFiles: FastifyPluginAsync<{ sdl: () => Promise<string> }> = async (app, { sdl }) => {
+  const assets = playgroundAssets();
   app.get('/graphql/schema.graphql', async (_request, reply) =>
     // Revalidated on every load: the schema changes with a deployment, and it is small.
-    reply.header('cache-control', 'no-cache').type('text/plain; charset=utf-8').send(sdl),
+    reply.header('cache-control', 'no-cache').type('text/plain; charset=utf-8').send(await sdl()),
   );
   app.get<{ Params: { file: string } }>('/graphql/assets/:file', async (request, reply) => {
-    const asset = assets.get(request.params.file);
+    const asset = assets(request.params.file);
     if (!asset) return reply.code(404).send({ message: 'Not found' });
     return reply.header('cache-control', 'public, max-age=86400').type(asset.type).send(asset.body);
   });
