@@ -71,7 +71,7 @@ async function createServices(config: Config, database: Database, log: Logger) {
   const { orm } = database;
   const { jwt } = config;
   const passwords = createPasswordHasher(config.passwordHashConcurrency);
-  const stores = createStores(orm, { signingKeys: !jwt.secret });
+  const stores = createStores(database, { signingKeys: !jwt.secret });
   const signingKeyStore = stores.signingKeys;
   const { refreshKey, issuer } = await database.exclusively(async () => {
     await bootstrap({

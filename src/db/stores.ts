@@ -1,4 +1,4 @@
-import type { Orm } from './database.js';
+import type { Database } from './database.js';
 import { withDatabaseErrors } from './errors.js';
 import { createLoginAttemptRepository } from './login-attempt.repository.js';
 import { createProductRepository } from './product.repository.js';
@@ -14,13 +14,13 @@ export type Stores = ReturnType<typeof createStores>;
  * unreachable database as DATABASE_UNAVAILABLE, and a write its constraints
  * refuse as a typed answer: nothing of the driver reaches the core.
  */
-export function createStores(orm: Orm, { signingKeys }: { signingKeys: boolean }) {
+export function createStores({ orm, kind }: Pick<Database, 'orm' | 'kind'>, { signingKeys }: { signingKeys: boolean }) {
   const guarded = <T extends object>(store: T) => withDatabaseErrors(store, (error) => orm.driver.convertException(error));
   return {
     users: guarded(createUserRepository(orm)),
     roles: guarded(createRoleRepository(orm)),
     sessions: guarded(createSessionRepository(orm)),
-    products: guarded(createProductRepository(orm)),
+    products: guarded(createProductRepository(orm, kind)),
     loginAttempts: guarded(createLoginAttemptRepository(orm)),
     /** Absent when tokens are signed with JWT_SECRET. */
     signingKeys: signingKeys ? guarded(createSigningKeyRepository(orm)) : undefined,
