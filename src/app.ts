@@ -19,6 +19,8 @@ export interface AppOptions {
   noticeStream?: { write(line: string): void };
   /** On PGlite, the embedded database main.ts started before loading this module (started here otherwise). */
   embedded?: Embedded;
+  /** The clock second-factor codes are checked against (tests move theirs); the system's by default. */
+  now?: () => number;
 }
 
 // Anything that could carry a secret is censored before a log line is written.
@@ -77,7 +79,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     error: (error, message) => app.log.error({ err: error }, message),
     notice: (line) => (options.noticeStream ?? process.stderr).write(`keyway: ${line}\n`),
   };
-  const keyway = await openKeyway(config, log, { embedded: options.embedded });
+  const keyway = await openKeyway(config, log, { embedded: options.embedded, now: options.now });
   app.addHook('onClose', () => keyway.close());
   // Once closing, every answer (to a request already in flight) ends its connection: otherwise the
   // server would wait for clients' idle keep-alive connections to time out before it could exit.

@@ -72,6 +72,7 @@ const environment = z.object({
     )
     .optional(),
   HIDE_UNKNOWN_USERS: boolean.default(false),
+  TOTP_ISSUER: z.string().trim().min(1).max(64).default('Keyway'),
   GRAPHQL_INTROSPECTION: boolean.optional(),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_FAILURE_WINDOW: duration(1, 86400).default(15 * 60),
@@ -110,6 +111,8 @@ export interface Config {
   /** The proxies (addresses, CIDRs) whose X-Forwarded-For is believed; none by default. */
   trustProxy?: string[];
   hideUnknownUsers: boolean;
+  /** The name authenticator apps show beside a Keyway account (TOTP_ISSUER). */
+  totpIssuer: string;
   /** Whether GraphQL answers introspection: on by default, off by default in production. */
   graphqlIntrospection: boolean;
   /** Failed logins allowed per username and client address inside the window. */
@@ -158,6 +161,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     sessions: { refreshTtlSeconds: e.REFRESH_TTL, reuseIntervalSeconds: e.REFRESH_REUSE_INTERVAL },
     trustProxy: e.TRUST_PROXY,
     hideUnknownUsers: e.HIDE_UNKNOWN_USERS,
+    totpIssuer: e.TOTP_ISSUER,
     throttle: { maxFailures: e.LOGIN_MAX_FAILURES, windowSeconds: e.LOGIN_FAILURE_WINDOW },
     graphqlIntrospection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, availableParallelism() - 1),

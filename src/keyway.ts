@@ -1,12 +1,14 @@
 import type { Config } from './config.js';
-import { createAuthService } from './core/auth.service.js';
+import { createAuthService, createPasswordCheck } from './core/auth.service.js';
 import { KeyRing, type SigningAlgorithm } from './core/keys.js';
 import { createKeysService } from './core/keys.service.js';
+import { createMfaService } from './core/mfa.service.js';
 import { createPasswordHasher } from './core/password.js';
 import { resolvePrincipal } from './core/principal.js';
 import { createProductsService } from './core/products.service.js';
 import { RefreshTokens } from './core/refresh-tokens.js';
 import { RevocationList } from './core/revocations.js';
+import { SecretBox } from './core/secret-box.js';
 import { createRolesService } from './core/roles.service.js';
 import type { Services } from './core/services.js';
 import { createSessionsService } from './core/sessions.service.js';
@@ -48,10 +50,15 @@ const KEY_ACTIVATION_DELAY_MS = 3 * SYNC_INTERVAL_MS;
  * a module-level singleton, so a test opens as many as it likes, on either
  * database, and the command line opens one without an HTTP server.
  */
-export async function openKeyway(config: Config, log: Logger, options: OpenOptions = {}): Promise<Keyway> {
+export interface KeywayOptions extends OpenOptions {
+  /** Milliseconds since the epoch, as second-factor codes are checked against it; the system's clock by default (tests move theirs). */
+  now?: () => number;
+}
+
+export async function openKeyway(config: Config, log: Logger, options: KeywayOptions = {}): Promise<Keyway> {
   const database = await openDatabase(config.database, (message) => log.debug(message), options);
   try {
-    const { services, tokens, stop } = await createServices(config, database, log);
+    const { services, tokens, stop } = await createServices(config, database, log, options.now ?? Date.now);
     return {
       services,
       database,
@@ -67,13 +74,13 @@ export async function openKeyway(config: Config, log: Logger, options: OpenOptio
   }
 }
 
-async function createServices(config: Config, database: Database, log: Logger) {
+async function createServices(config: Config, database: Database, log: Logger, now: () => number) {
   const { orm } = database;
   const { jwt } = config;
   const passwords = createPasswordHasher(config.passwordHashConcurrency);
   const stores = createStores(database, { signingKeys: !jwt.secret });
   const signingKeyStore = stores.signingKeys;
-  const { refreshKey, issuer } = await database.exclusively(async () => {
+  const { refreshKey, mfaKey, issuer } = await database.exclusively(async () => {
     await bootstrap({
       orm,
       passwords,
@@ -85,7 +92,11 @@ async function createServices(config: Config, database: Database, log: Logger) {
     // The issuer names the database of users and keys, not this process: unless the environment names
     // one, every instance and every restart (on any port) use the one the first start recorded.
     const recorded = await recordedValue(orm, 'issuer', () => jwt.issuer ?? config.publicUrl);
-    return { refreshKey: await serverSecret(orm, 'refresh_token_mac'), issuer: jwt.issuer ?? recorded };
+    return {
+      refreshKey: await serverSecret(orm, 'refresh_token_mac'),
+      mfaKey: await serverSecret(orm, 'totp_secret_key'),
+      issuer: jwt.issuer ?? recorded,
+    };
   });
 
   // A revoked session matters until the last access token it issued has expired.
@@ -123,16 +134,22 @@ async function createServices(config: Config, database: Database, log: Logger) {
     activationDelayMs: database.kind === 'postgres' ? KEY_ACTIVATION_DELAY_MS : 0,
     retiredKeyLifetimeMs: tokenLifetimeSeconds * 1000,
   });
+  const throttle = createLoginThrottle({ attempts: stores.loginAttempts, ...config.throttle });
+  const passwordCheck = { users: userStore, passwords, throttle, hideUnknownUsers: config.hideUnknownUsers };
+  const mfa = createMfaService({
+    store: stores.mfa,
+    users: userStore,
+    sessions,
+    throttle,
+    revocations,
+    checkPassword: createPasswordCheck(passwordCheck),
+    box: new SecretBox(mfaKey),
+    issuer: config.totpIssuer,
+    now,
+  });
   const services: Services = {
-    auth: createAuthService({
-      users: userStore,
-      sessions,
-      passwords,
-      tokens,
-      throttle: createLoginThrottle({ attempts: stores.loginAttempts, ...config.throttle }),
-      revocations,
-      hideUnknownUsers: config.hideUnknownUsers,
-    }),
+    auth: createAuthService({ ...passwordCheck, sessions, tokens, revocations, challenge: (user) => mfa.challenge(user) }),
+    mfa,
     sessions,
     users: createUsersService(userStore, passwords, revocations),
     roles: createRolesService(stores.roles, revocations),
@@ -158,6 +175,7 @@ async function createServices(config: Config, database: Database, log: Logger) {
       : undefined;
   const pruning = startPruning({
     sessions: sessionStore,
+    challenges: stores.mfa,
     revocations,
     retainSeconds: tokenLifetimeSeconds,
     intervalMs: PRUNE_INTERVAL_MS,

@@ -65,6 +65,11 @@ async function run(services: Services, { words, options, password }: CliRequest)
       const updated = await services.users.update((await user(username!)).id, { disabled });
       return `${updated.username} is ${disabled ? 'disabled' : 'enabled'}`;
     }
+    case 'users reset-mfa': {
+      const [username] = expectArguments(rest, 1, command);
+      const updated = await services.users.update((await user(username!)).id, { resetMfa: true });
+      return `${updated.username} has no second factor now and enrols again (their sessions are revoked)`;
+    }
     case 'users delete': {
       const [username] = expectArguments(rest, 1, command);
       const found = await user(username!);

@@ -8,6 +8,7 @@ export const USAGE = `Usage: npm run cli -- <command>
   users disable <name>               refuse a user's logins (revokes their sessions)
   users enable <name>                let a disabled user log in again
   users delete <name>                delete a user (revokes their sessions)
+  users reset-mfa <name>             turn a user's second factor off, to enrol again (revokes their sessions)
   users set-password <name>          set a user's password from standard input (revokes their sessions)
   roles list                         every role and its permissions
   roles set <name> <PERMS,…>         create or update a role, e.g. roles set auditor GET

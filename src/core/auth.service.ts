@@ -27,15 +27,64 @@ export interface ClientInfo {
   userAgent?: string;
 }
 
-export interface AuthServiceOptions {
+export interface PasswordCheckOptions {
   users: UserStore;
-  sessions: SessionsService;
   passwords: PasswordHasher;
-  tokens: TokenService;
   throttle: LoginThrottle;
-  revocations: RevocationList;
   /** Answer an unknown username exactly as a wrong password, so usernames cannot be probed (HIDE_UNKNOWN_USERS). */
   hideUnknownUsers: boolean;
+}
+
+export interface AuthServiceOptions extends PasswordCheckOptions {
+  sessions: SessionsService;
+  tokens: TokenService;
+  revocations: RevocationList;
+  /** Opens the challenge a user with a second factor answers after their password; answers its `mfaToken`. */
+  challenge(user: LoginUser): Promise<string>;
+}
+
+/**
+ * The verdict on a password check, in order: a throttle's refusal wins
+ * whatever the password; an unknown user and a wrong password cost the
+ * same and read the same when `hideUnknownUsers` is set; a disabled user
+ * is told so only after the right password. Answers the failures counted
+ * before this attempt.
+ */
+function judge(
+  hideUnknownUsers: boolean,
+  user: LoginUser | null,
+  admitted: PromiseSettledResult<number>,
+  matched: PromiseSettledResult<boolean>,
+): number {
+  const failures = valueOf(admitted);
+  if (!user) throw new DomainError(hideUnknownUsers ? 'INVALID_PASSWORD' : 'USER_NOT_FOUND');
+  if (!valueOf(matched)) throw new DomainError('INVALID_PASSWORD');
+  if (user.disabled) throw new DomainError('USER_DISABLED');
+  return failures;
+}
+
+export type PasswordCheck = (principal: Principal, password: string, client: ClientInfo) => Promise<LoginUser>;
+
+/**
+ * Checks a signed-in caller's password again before a change that needs it
+ * (a new password, turning a second factor off), throttled like a login: a
+ * stolen access token must not buy unlimited guesses.
+ */
+export function createPasswordCheck({ users, passwords, throttle, hideUnknownUsers }: PasswordCheckOptions): PasswordCheck {
+  return (principal, password, client) => {
+    const attempt = { key: usernameKey(principal.username), address: client.ip };
+    return throttle.inTurn(attempt, async () => {
+      const found = await users.findForLogin(attempt.key);
+      const [admitted, matched] = await Promise.allSettled([throttle.admit(attempt), passwords.verify(found?.passwordHash, password)]);
+      try {
+        await throttle.succeeded(attempt, judge(hideUnknownUsers, found, admitted, matched));
+        return found!;
+      } catch (error) {
+        await throttle.failed(attempt, error);
+        throw error;
+      }
+    });
+  };
 }
 
 export type AuthService = ReturnType<typeof createAuthService>;
@@ -50,21 +99,7 @@ const LOGIN_READS = 3;
 
 export function createAuthService(options: AuthServiceOptions) {
   const { users, sessions, passwords, tokens, throttle } = options;
-
-  /**
-   * The verdict on a password check, in order: a throttle's refusal wins
-   * whatever the password; an unknown user and a wrong password cost the
-   * same and read the same when `hideUnknownUsers` is set; a disabled user
-   * is told so only after the right password. Answers the failures counted
-   * before this attempt.
-   */
-  function judge(user: LoginUser | null, admitted: PromiseSettledResult<number>, matched: PromiseSettledResult<boolean>): number {
-    const failures = valueOf(admitted);
-    if (!user) throw new DomainError(options.hideUnknownUsers ? 'INVALID_PASSWORD' : 'USER_NOT_FOUND');
-    if (!valueOf(matched)) throw new DomainError('INVALID_PASSWORD');
-    if (user.disabled) throw new DomainError('USER_DISABLED');
-    return failures;
-  }
+  const checkPassword = createPasswordCheck(options);
 
   /**
    * One login, its turn come (attempts for one username and address run one
@@ -74,17 +109,23 @@ export function createAuthService(options: AuthServiceOptions) {
    * says yes. Nothing is handed out before the verdict; a login that fails
    * deletes its session. 'overtaken' when an administrator's change to the
    * user committed after the read: no session was stored for the old state.
+   * A user with a second factor gets no session here but a challenge
+   * (MFA_REQUIRED with its `mfaToken`), once the password is right.
    */
   async function loginOnce(attempt: Attempt, password: string, client: ClientInfo): Promise<LoginResult | 'overtaken'> {
     const user = await users.findForLogin(attempt.key);
     const [admitted, matched, opened] = await Promise.allSettled([
       throttle.admit(attempt),
       passwords.verify(user?.passwordHash, password),
-      user ? sessions.open(user, client) : Promise.resolve(null),
+      user && !user.totpEnabled ? sessions.open(user, client, ['pwd']) : Promise.resolve(null),
     ]);
     const session = opened.status === 'fulfilled' ? opened.value : null;
     try {
-      const failures = judge(user, admitted, matched);
+      const failures = judge(options.hideUnknownUsers, user, admitted, matched);
+      if (user!.totpEnabled) {
+        await throttle.succeeded(attempt, failures);
+        throw new DomainError('MFA_REQUIRED', undefined, { mfaToken: await options.challenge(user!) });
+      }
       if (!valueOf(opened)) return 'overtaken';
       await throttle.succeeded(attempt, failures);
       return session!.pair;
@@ -115,18 +156,7 @@ export function createAuthService(options: AuthServiceOptions) {
      * revokes every other session of theirs.
      */
     async changePassword(principal: Principal, input: { current: string; next: string }, client: ClientInfo): Promise<void> {
-      const attempt = { key: usernameKey(principal.username), address: client.ip };
-      const user = await throttle.inTurn(attempt, async () => {
-        const found = await users.findForLogin(attempt.key);
-        const [admitted, matched] = await Promise.allSettled([throttle.admit(attempt), passwords.verify(found?.passwordHash, input.current)]);
-        try {
-          await throttle.succeeded(attempt, judge(found, admitted, matched));
-          return found!;
-        } catch (error) {
-          await throttle.failed(attempt, error);
-          throw error;
-        }
-      });
+      const user = await checkPassword(principal, input.current, client);
       const result = await users.update(user.id, { passwordHash: await passwords.hash(input.next) }, () => ({
         revokeSessions: { reason: 'password_changed', exceptSessionId: principal.sessionId },
       }));

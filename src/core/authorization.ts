@@ -2,10 +2,11 @@ import { DomainError } from './errors.js';
 import type { Permission } from './permissions.js';
 import type { Principal, PrincipalFailure, PrincipalResult } from './principal.js';
 
-/** What an operation demands: one of `roles` (when given) and every one of `permissions`. */
+/** What an operation demands: one of `roles` (when given), every one of `permissions`, and with `mfa` a session signed in with a second factor. */
 export interface Requirement {
   roles?: readonly string[];
   permissions?: readonly Permission[];
+  mfa?: boolean | null;
 }
 
 const FAILURE_MESSAGES: Record<PrincipalFailure, string> = {
@@ -32,4 +33,5 @@ export function authorize(principal: Principal, requirement: Requirement): void 
   if (missing.length > 0) {
     throw new DomainError('FORBIDDEN', `Requires permission ${missing.join(', ')}`);
   }
+  if (requirement.mfa && !principal.amr.includes('otp')) throw new DomainError('MFA_STEP_UP_REQUIRED');
 }

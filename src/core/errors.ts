@@ -14,6 +14,10 @@ const ERROR_CODES = [
   'CONFLICT',
   'NOT_FOUND',
   'TOO_MANY_REQUESTS',
+  'MFA_REQUIRED',
+  'INVALID_MFA_CODE',
+  'INVALID_MFA_TOKEN',
+  'MFA_STEP_UP_REQUIRED',
   'DATABASE_UNAVAILABLE',
   'INTERNAL_SERVER_ERROR',
 ] as const;
@@ -25,6 +29,8 @@ export interface ErrorDetails {
   retryAfter?: number;
   /** Which input fields were wrong, for BAD_USER_INPUT. */
   fields?: Record<string, string[]>;
+  /** The challenge a login with a second factor answers with, for MFA_REQUIRED. */
+  mfaToken?: string;
 }
 
 const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
@@ -38,6 +44,10 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   CONFLICT: 'Conflict',
   NOT_FOUND: 'Not found',
   TOO_MANY_REQUESTS: 'Too many failed attempts',
+  MFA_REQUIRED: 'A second factor is required',
+  INVALID_MFA_CODE: 'Invalid verification code',
+  INVALID_MFA_TOKEN: 'The second-factor challenge is invalid or has expired; sign in again',
+  MFA_STEP_UP_REQUIRED: 'This operation needs a session signed in with a second factor',
   DATABASE_UNAVAILABLE: 'Database unavailable',
   INTERNAL_SERVER_ERROR: 'Internal server error',
 };

@@ -32,6 +32,7 @@ function toPrincipal(claims: AccessClaims): Principal {
     role: claims.role,
     permissions: claims.roles,
     sessionId: claims.sid,
+    amr: claims.amr,
     claims,
   };
 }

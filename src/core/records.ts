@@ -23,7 +23,12 @@ export interface UserRecord {
  */
 export interface LoginUser extends UserRecord {
   securityVersion: number;
+  /** Whether a login needs a second factor (a confirmed TOTP secret). */
+  totpEnabled: boolean;
 }
+
+/** How a session's user proved who they are (RFC 8176): a password, then perhaps a one-time code. */
+export type AuthenticationMethod = 'pwd' | 'otp';
 
 export interface ProductRecord {
   id: number;
@@ -46,6 +51,7 @@ export interface NewSession {
   expiresAt: Date;
   userAgent: string | null;
   ipAddress: string | null;
+  amr: AuthenticationMethod[];
 }
 
 export interface SessionRecord {
@@ -57,6 +63,7 @@ export interface SessionRecord {
   rotatedAt: Date | null;
   expiresAt: Date;
   revokedAt: Date | null;
+  amr: AuthenticationMethod[];
 }
 
 export type RevocationReason =
@@ -67,6 +74,8 @@ export type RevocationReason =
   | 'role_changed'
   | 'user_disabled'
   | 'user_deleted'
+  | 'mfa_changed'
+  | 'mfa_reset'
   | 'admin';
 
 export interface RevokedSession {
@@ -100,6 +109,8 @@ export interface UserChanges {
   role?: string;
   disabled?: boolean;
   passwordHash?: string;
+  /** Turns the second factor off: the TOTP secret, a pending one and the recovery codes go. */
+  resetMfa?: boolean;
 }
 
 /**
@@ -114,6 +125,8 @@ export type UserChangePlan = (
 
 export interface UserStore {
   findForLogin(usernameKey: string): Promise<(LoginUser & { passwordHash: string }) | null>;
+  /** The user as a login reads them, by id (a login completing its second factor). */
+  findLoginUser(id: number): Promise<LoginUser | null>;
   findById(id: number): Promise<UserRecord | null>;
   findByUsernameKey(usernameKey: string): Promise<UserRecord | null>;
   /** The user created, or why not: the unique indexes on the username's key and skeleton decide, race-free. */
@@ -206,4 +219,46 @@ export interface ProductStore {
   create(product: ProductFields): Promise<ProductRecord | 'sku_taken'>;
   update(id: number, changes: Partial<ProductFields>): Promise<ProductRecord | 'no_such_product' | 'sku_taken'>;
   delete(id: number): Promise<boolean>;
+}
+
+/** A user's TOTP secrets, sealed (core/secret-box.ts). */
+export interface TotpState {
+  secret: string | null;
+  pending: string | null;
+}
+
+/** A login waiting for its second factor. */
+export interface MfaChallengeRecord {
+  userId: number;
+  securityVersion: number;
+}
+
+/** Second factors: TOTP secrets, the steps used, recovery codes, and logins' challenges. */
+export interface MfaStore {
+  totpOf(userId: number): Promise<TotpState | null>;
+  /** Keeps a new secret until a code confirms it (replacing any earlier pending one). */
+  setPending(userId: number, sealed: string): Promise<void>;
+  /**
+   * Turns on the pending secret `pending` (unless another enrolment replaced it
+   * meanwhile: 'changed'), records `step` as used, replaces the recovery codes,
+   * raises the security version and revokes every session but `exceptSessionId`,
+   * in one transaction.
+   */
+  enable(
+    userId: number,
+    change: { pending: string; step: number; recoveryCodeHashes: string[]; exceptSessionId: string },
+  ): Promise<RevokedSession[] | 'changed'>;
+  /** Turns the second factor off, revoking every session but `exceptSessionId`, in one transaction. */
+  disable(userId: number, exceptSessionId: string): Promise<RevokedSession[]>;
+  /** Records `step` as used, unless it or a later one already was: false then (a replayed code). */
+  useStep(userId: number, step: number): Promise<boolean>;
+  /** Marks the recovery code used, if it is one of the user's unused ones. */
+  useRecoveryCode(userId: number, codeHash: string): Promise<boolean>;
+  replaceRecoveryCodes(userId: number, codeHashes: string[]): Promise<void>;
+  openChallenge(tokenHash: string, challenge: MfaChallengeRecord, expiresAt: Date): Promise<void>;
+  /** The challenge, if it has not expired by `now` nor been taken. */
+  findChallenge(tokenHash: string, now: Date): Promise<MfaChallengeRecord | null>;
+  /** Takes (deletes) the challenge: true for the one call that took it before `now` passed its expiry. */
+  takeChallenge(tokenHash: string, now: Date): Promise<boolean>;
+  pruneChallenges(now: Date): Promise<void>;
 }

@@ -51,6 +51,19 @@ const newPasswordField = passwordField.refine(
 
 export const changePasswordInput = z.object({ current: passwordField, next: newPasswordField });
 
+/**
+ * A second-factor code as typed: six digits, or a recovery code. Any text up
+ * to 64 characters is taken, so a malformed code is judged (INVALID_MFA_CODE)
+ * and counted like a wrong one.
+ */
+export const mfaCodeField = text().min(1, 'is required').max(64, 'must be at most 64 characters');
+/** An `mfaToken` is 43 characters of base64url. */
+export const mfaTokenField = text().min(1, 'is required').max(256, 'must be at most 256 characters');
+
+export const completeLoginInput = z.object({ mfaToken: mfaTokenField, code: mfaCodeField });
+export const confirmTotpInput = z.object({ code: mfaCodeField });
+export const passwordInput = z.object({ password: passwordField });
+
 export const roleNameField = z
   .string()
   .regex(/^[a-z][a-z0-9_-]{0,63}$/, 'must be 1-64 lower-case letters, digits, "_" or "-", starting with a letter');
@@ -67,7 +80,13 @@ export const createUserInput = z.object({ username: newUsernameField, password: 
 export type CreateUserInput = z.infer<typeof createUserInput>;
 
 export const updateUserInput = z
-  .object({ role: roleNameField, disabled: z.boolean(), password: newPasswordField })
+  .object({
+    role: roleNameField,
+    disabled: z.boolean(),
+    password: newPasswordField,
+    /** Turns the user's second factor off (they enrol again); only `true` means anything. */
+    resetMfa: z.literal(true, { error: 'must be true (to reset the second factor)' }),
+  })
   .partial()
   .refine((changes) => Object.values(changes).some((value) => value !== undefined), 'must change at least one field');
 export type UpdateUserInput = z.infer<typeof updateUserInput>;

@@ -1,6 +1,7 @@
 import type { AuthService } from './auth.service.js';
 import type { PublicJwk } from './keys.js';
 import type { KeysService } from './keys.service.js';
+import type { MfaService } from './mfa.service.js';
 import type { PrincipalResult } from './principal.js';
 import type { ProductsService } from './products.service.js';
 import type { RolesService } from './roles.service.js';
@@ -14,6 +15,7 @@ import type { UsersService } from './users.service.js';
  */
 export interface Services {
   auth: AuthService;
+  mfa: MfaService;
   sessions: SessionsService;
   users: UsersService;
   roles: RolesService;

@@ -3,7 +3,7 @@ import type { ClientInfo, LoginResult } from './auth.service.js';
 import { DomainError } from './errors.js';
 import { toPermissionMap } from './permissions.js';
 import type { Principal } from './principal.js';
-import type { LoginUser, RefreshVerdict, SessionRecord, SessionStore, UserRecord, UserStore } from './records.js';
+import type { AuthenticationMethod, LoginUser, RefreshVerdict, SessionRecord, SessionStore, UserRecord, UserStore } from './records.js';
 import { hashRefreshToken, RefreshTokens, sameHash } from './refresh-tokens.js';
 import type { RevocationList } from './revocations.js';
 import type { TokenService } from './tokens.js';
@@ -34,13 +34,14 @@ export interface OpenedSession {
 export function createSessionsService(options: SessionsServiceOptions) {
   const { sessions, users, tokens, refreshTokens, revocations } = options;
 
-  function pairFor(user: UserRecord, session: Pick<SessionRecord, 'id' | 'generation' | 'expiresAt'>): LoginResult {
+  function pairFor(user: UserRecord, session: Pick<SessionRecord, 'id' | 'generation' | 'expiresAt' | 'amr'>): LoginResult {
     const subject = {
       userId: user.id,
       username: user.username,
       role: user.role.name,
       permissions: toPermissionMap(user.role.permissions),
       sessionId: session.id,
+      amr: session.amr,
     };
     // An access token never outlives its session.
     const { token, expiresAt } = tokens.sign(subject, session.expiresAt);
@@ -59,8 +60,8 @@ export function createSessionsService(options: SessionsServiceOptions) {
      * role, password or permissions, deleted): the tokens signed for the old
      * state are thrown away, nothing is stored.
      */
-    async open(user: LoginUser, client: ClientInfo): Promise<OpenedSession | null> {
-      const session = { id: randomUUID(), generation: 0, expiresAt: new Date(Date.now() + options.refreshTtlSeconds * 1000) };
+    async open(user: LoginUser, client: ClientInfo, amr: AuthenticationMethod[]): Promise<OpenedSession | null> {
+      const session = { id: randomUUID(), generation: 0, expiresAt: new Date(Date.now() + options.refreshTtlSeconds * 1000), amr };
       const pair = pairFor(user, session);
       const stored = await sessions.create({
         id: session.id,
@@ -70,6 +71,7 @@ export function createSessionsService(options: SessionsServiceOptions) {
         expiresAt: session.expiresAt,
         userAgent: client.userAgent?.slice(0, 512) ?? null,
         ipAddress: client.ip.slice(0, 64),
+        amr,
       });
       return stored ? { id: session.id, pair } : null;
     },

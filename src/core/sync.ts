@@ -1,5 +1,5 @@
 import type { KeysService } from './keys.service.js';
-import type { SessionStore } from './records.js';
+import type { MfaStore, SessionStore } from './records.js';
 import type { RevocationList } from './revocations.js';
 
 export interface SyncOptions {
@@ -71,6 +71,8 @@ export function startSync(options: SyncOptions): { stop(): Promise<void> } {
 
 export interface PruningOptions {
   sessions: Pick<SessionStore, 'pruneRevocations'>;
+  /** Logins' second-factor challenges past their expiry, when there is such a store. */
+  challenges?: Pick<MfaStore, 'pruneChallenges'>;
   revocations: RevocationList;
   /** How long a revocation matters: the longest life of an access token. */
   retainSeconds: number;
@@ -88,7 +90,12 @@ export function startPruning(options: PruningOptions): { stop(): Promise<void> }
   let running: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
     options.revocations.prune();
-    running = running.then(() => options.sessions.pruneRevocations(options.retainSeconds)).catch(options.onError);
+    running = running
+      .then(async () => {
+        await options.sessions.pruneRevocations(options.retainSeconds);
+        await options.challenges?.pruneChallenges(new Date());
+      })
+      .catch(options.onError);
   }, options.intervalMs);
   timer.unref();
   return {

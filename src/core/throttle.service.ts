@@ -15,8 +15,8 @@ export interface Attempt {
 
 export type LoginThrottle = ReturnType<typeof createLoginThrottle>;
 
-/** Only a wrong username or password counts; a disabled account or a fault is not a guess. */
-const GUESSES = new Set(['USER_NOT_FOUND', 'INVALID_PASSWORD']);
+/** Only a wrong username, password or second-factor code counts; a disabled account or a fault is not a guess. */
+const GUESSES = new Set(['USER_NOT_FOUND', 'INVALID_PASSWORD', 'INVALID_MFA_CODE']);
 
 /**
  * Login throttling per (username, client address). Failures are counted in

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { KeyRing } from './keys.js';
 import type { PermissionMap } from './permissions.js';
+import type { AuthenticationMethod } from './records.js';
 
 /**
  * The access token's payload: a superset of both replaced APIs' tokens, so a
@@ -19,6 +20,8 @@ export interface AccessClaims {
   iss: string;
   jti: string;
   sid: string;
+  /** How the session's user proved who they are (RFC 8176): `["pwd"]`, or `["pwd", "otp"]` after a second factor. */
+  amr: AuthenticationMethod[];
   aud?: string;
 }
 
@@ -33,6 +36,7 @@ export interface TokenSubject {
   role: string;
   permissions: PermissionMap;
   sessionId: string;
+  amr: AuthenticationMethod[];
 }
 
 export interface TokenServiceOptions {
@@ -73,6 +77,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         iss: issuer,
         jti: randomUUID(),
         sid: subject.sessionId,
+        amr: subject.amr,
         ...(audience ? { aud: audience } : {}),
       };
       const { kid, key } = keys.signingKey();
@@ -106,6 +111,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         return { ok: false, code: error instanceof jwt.TokenExpiredError ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID' };
       }
       if (!isAccessClaims(claims)) return { ok: false, code: 'TOKEN_INVALID' };
+      claims.amr ??= ['pwd'];
       if (isRevoked(claims.sid)) return { ok: false, code: 'SESSION_REVOKED' };
       verified.set(token, claims);
       return { ok: true, claims };
@@ -191,6 +197,8 @@ function isAccessClaims(value: unknown): value is AccessClaims {
     typeof claims.role === 'string' &&
     typeof claims.sid === 'string' &&
     typeof claims.roles === 'object' &&
-    claims.roles !== null
+    claims.roles !== null &&
+    // Tokens signed before second factors existed carry none: a password, then (see verify).
+    (claims.amr === undefined || (Array.isArray(claims.amr) && claims.amr.every((method) => typeof method === 'string')))
   );
 }

@@ -60,7 +60,11 @@ export function createUsersService(users: UserStore, passwords: PasswordHasher, 
     /** Changing a role or a password, or disabling, revokes the user's sessions in the same transaction. */
     async update(id: number, changes: UpdateUserInput): Promise<UserRecord> {
       const passwordHash = changes.password === undefined ? undefined : await passwords.hash(changes.password);
-      const result = await users.update(id, { role: changes.role, disabled: changes.disabled, passwordHash }, planUpdate(changes));
+      const result = await users.update(
+        id,
+        { role: changes.role, disabled: changes.disabled, passwordHash, resetMfa: changes.resetMfa },
+        planUpdate(changes),
+      );
       if (result === 'no_such_user') throw userNotFound(id);
       if (result === 'unknown_role') throw unknownRole(changes.role!);
       revocations.add(result.revoked);
@@ -79,6 +83,7 @@ function planUpdate(changes: UpdateUserInput): UserChangePlan {
     if (changes.disabled === true && !before.disabled) return { revokeSessions: { reason: 'user_disabled' } };
     if (changes.role !== undefined && changes.role !== before.role.name) return { revokeSessions: { reason: 'role_changed' } };
     if (changes.password !== undefined) return { revokeSessions: { reason: 'password_changed' } };
+    if (changes.resetMfa) return { revokeSessions: { reason: 'mfa_reset' } };
     return {};
   };
 }

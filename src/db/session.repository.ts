@@ -18,6 +18,7 @@ export function createSessionRepository(orm: Orm): SessionStore {
           session.expiresAt,
           session.userAgent,
           session.ipAddress,
+          session.amr.join(' '),
           session.userId,
           session.securityVersion,
         ],
@@ -80,8 +81,8 @@ export function createSessionRepository(orm: Orm): SessionStore {
  * old version while the change is under way, and commit a session the
  * change's revocation had already looked past.
  */
-const STORE_SESSION_SQL = `insert into sessions (id, user_id, refresh_token_hash, generation, created_at, expires_at, user_agent, ip_address)
-  select ?, ?, ?, 0, ?, ?, ?, ?
+const STORE_SESSION_SQL = `insert into sessions (id, user_id, refresh_token_hash, generation, created_at, expires_at, user_agent, ip_address, amr)
+  select ?, ?, ?, 0, ?, ?, ?, ?, ?
    where exists (select 1 from users where id = ? and security_version = ? for share)
   returning id`;
 
@@ -126,5 +127,6 @@ function toSessionRecord(session: Session): SessionRecord {
     rotatedAt: session.rotatedAt ?? null,
     expiresAt: session.expiresAt,
     revokedAt: session.revokedAt ?? null,
+    amr: session.amr.split(' ') as SessionRecord['amr'],
   };
 }

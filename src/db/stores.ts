@@ -1,6 +1,7 @@
 import type { Database } from './database.js';
 import { withDatabaseErrors } from './errors.js';
 import { createLoginAttemptRepository } from './login-attempt.repository.js';
+import { createMfaRepository } from './mfa.repository.js';
 import { createProductRepository } from './product.repository.js';
 import { createRoleRepository } from './role.repository.js';
 import { createSessionRepository } from './session.repository.js';
@@ -22,6 +23,7 @@ export function createStores({ orm, kind }: Pick<Database, 'orm' | 'kind'>, { si
     sessions: guarded(createSessionRepository(orm)),
     products: guarded(createProductRepository(orm, kind)),
     loginAttempts: guarded(createLoginAttemptRepository(orm)),
+    mfa: guarded(createMfaRepository(orm)),
     /** Absent when tokens are signed with JWT_SECRET. */
     signingKeys: signingKeys ? guarded(createSigningKeyRepository(orm)) : undefined,
   };

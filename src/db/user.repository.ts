@@ -27,6 +27,11 @@ export function createUserRepository(orm: Orm): UserStore {
 
     findById,
 
+    async findLoginUser(id) {
+      const row = await oneRow(`${SELECT_USER} where u.id = ?`, [id]);
+      return row ? toLoginUser(row) : null;
+    },
+
     async findByUsernameKey(usernameKey) {
       const row = await oneRow(`${SELECT_USER} where u.username_key = ?`, [usernameKey]);
       return row ? toUserRecord(row) : null;
@@ -88,12 +93,17 @@ export function createUserRepository(orm: Orm): UserStore {
         const { revokeSessions } = plan(user, admins);
         if (!roleExists) return 'unknown_role';
         // A login that read the user before this change stores no session after it (session.repository.ts).
+        const resetMfa = changes.resetMfa === true;
         await em.execute(
           `update users set role_name = coalesce(?, role_name), disabled = coalesce(?, disabled),
-                  password_hash = coalesce(?, password_hash), security_version = security_version + ?, updated_at = now()
+                  password_hash = coalesce(?, password_hash), security_version = security_version + ?,
+                  totp_secret = case when ? then null else totp_secret end,
+                  totp_pending_secret = case when ? then null else totp_pending_secret end,
+                  totp_last_step = case when ? then null else totp_last_step end, updated_at = now()
             where id = ?`,
-          [changes.role ?? null, changes.disabled ?? null, changes.passwordHash ?? null, revokeSessions ? 1 : 0, id],
+          [changes.role ?? null, changes.disabled ?? null, changes.passwordHash ?? null, revokeSessions ? 1 : 0, resetMfa, resetMfa, resetMfa, id],
         );
+        if (resetMfa) await em.execute('delete from recovery_codes where user_id = ?', [id]);
         const revoked = revokeSessions
           ? await revokeSessionsIn(em, { userId: id, exceptSessionId: revokeSessions.exceptSessionId }, revokeSessions.reason)
           : [];
@@ -123,7 +133,8 @@ async function lockEnabledAdmins(em: Transaction): Promise<number> {
 }
 
 /** A user with their role, as every read selects it (a login adds the password's hash). */
-const USER_COLUMNS = 'u.id, u.username, u.disabled, u.security_version, u.created_at, u.updated_at, r.name as role_name, r.permissions';
+const USER_COLUMNS =
+  'u.id, u.username, u.disabled, u.security_version, u.totp_secret is not null as totp_enabled, u.created_at, u.updated_at, r.name as role_name, r.permissions';
 const FROM_USERS = 'from users u join roles r on r.name = u.role_name';
 const SELECT_USER = `select ${USER_COLUMNS} ${FROM_USERS}`;
 
@@ -132,6 +143,7 @@ interface UserRow {
   username: string;
   disabled: boolean;
   security_version: number;
+  totp_enabled: boolean;
   // Timestamps arrive as PostgreSQL's text, which MikroORM's type parsers keep.
   created_at: Date | string;
   updated_at: Date | string;
@@ -152,5 +164,5 @@ function toUserRecord(row: UserRow): UserRecord {
 }
 
 function toLoginUser(row: UserRow): LoginUser {
-  return { ...toUserRecord(row), securityVersion: row.security_version };
+  return { ...toUserRecord(row), securityVersion: row.security_version, totpEnabled: row.totp_enabled };
 }

@@ -54,6 +54,7 @@ export function claimsView(claims: AccessClaims) {
     iss: claims.iss,
     jti: claims.jti,
     sid: claims.sid,
+    amr: claims.amr,
     ...(claims.aud === undefined ? {} : { aud: claims.aud }),
   };
 }

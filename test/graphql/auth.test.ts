@@ -59,7 +59,7 @@ describe('GraphQL verifyToken', () => {
   });
 
   const VERIFY = `query($t: String) { verifyToken(token: $t) {
-    valid code payload { sub id username role roles { GET POST PUT DELETE } iat exp iss aud jti sid }
+    valid code payload { sub id username role roles { GET POST PUT DELETE } iat exp iss aud jti sid amr }
   } }`;
 
   it('answers a valid token with every claim', async () => {
@@ -122,7 +122,7 @@ describe('schema.graphql', () => {
   it('declares @auth and uses it on me', async () => {
     const { readFile } = await import('node:fs/promises');
     const sdl = await readFile('schema.graphql', 'utf8');
-    expect(sdl).toContain('directive @auth(roles: [String!], permissions: [Permission!]) on FIELD_DEFINITION | OBJECT');
+    expect(sdl).toContain('directive @auth(roles: [String!], permissions: [Permission!], mfa: Boolean) on FIELD_DEFINITION | OBJECT');
     expect(sdl).toMatch(/me: User! @auth/);
   });
 });

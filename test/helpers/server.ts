@@ -26,6 +26,8 @@ export interface ServerOptions {
   database?: TestDatabase;
   /** A fixed port (see `freePort`), for a server whose PUBLIC_URL must name itself; 0 otherwise. */
   port?: number;
+  /** The clock second-factor codes are checked against (a test's own); the system's otherwise. */
+  now?: () => number;
 }
 
 /** A real Keyway on a real database, listening on 127.0.0.1 port 0. */
@@ -48,6 +50,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       },
     },
     noticeStream: { write: (line) => void notices.push(line) },
+    now: options.now,
   });
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const { port } = app.server.address() as { port: number };

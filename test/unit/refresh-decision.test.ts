@@ -28,6 +28,7 @@ function session(changes: Partial<SessionRecord> = {}): SessionRecord {
     rotatedAt: ROTATED_AT,
     expiresAt: new Date('2026-12-31T00:00:00.000Z'),
     revokedAt: null,
+    amr: ['pwd'],
     ...changes,
   };
 }

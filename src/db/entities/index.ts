@@ -1,4 +1,5 @@
 import { LoginAttempt } from './login-attempt.entity.js';
+import { MfaChallenge, RecoveryCode } from './mfa.entity.js';
 import { Product } from './product.entity.js';
 import { Role } from './role.entity.js';
 import { ServerSecret } from './server-secret.entity.js';
@@ -7,6 +8,6 @@ import { Session } from './session.entity.js';
 import { SigningKey } from './signing-key.entity.js';
 import { User } from './user.entity.js';
 
-export { LoginAttempt, Product, Role, ServerSecret, Session, SessionRevocation, SigningKey, User };
+export { LoginAttempt, MfaChallenge, Product, RecoveryCode, Role, ServerSecret, Session, SessionRevocation, SigningKey, User };
 
-export const ENTITIES = [Role, User, Session, SessionRevocation, SigningKey, ServerSecret, Product, LoginAttempt];
+export const ENTITIES = [Role, User, Session, SessionRevocation, SigningKey, ServerSecret, Product, LoginAttempt, RecoveryCode, MfaChallenge];

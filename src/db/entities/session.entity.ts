@@ -23,6 +23,8 @@ export const Session = defineEntity({
     revokedReason: p.string().length(32).nullable(),
     userAgent: p.string().length(512).nullable(),
     ipAddress: p.string().length(64).nullable(),
+    /** How the user proved who they are (RFC 8176 values, space-separated): `pwd`, or `pwd otp`. Kept by refreshes. */
+    amr: p.string().length(32).default('pwd'),
   },
 });
 

@@ -23,6 +23,12 @@ export const User = defineEntity({
     disabled: p.boolean().default(false),
     /** Raised by every change that revokes the user's sessions; a login stores its session only while it is unchanged. */
     securityVersion: p.integer().default(0),
+    /** The confirmed TOTP secret, encrypted (core/secret-box.ts); null without a second factor. */
+    totpSecret: p.text().nullable().hidden().lazy(),
+    /** A secret handed out by an enrolment not yet confirmed with a code, encrypted. */
+    totpPendingSecret: p.text().nullable().hidden().lazy(),
+    /** The last 30-second step whose code was accepted: a code is accepted once. */
+    totpLastStep: p.integer().nullable(),
     ...timestamps(),
   },
 });

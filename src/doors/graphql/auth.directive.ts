@@ -5,6 +5,7 @@ import {
   GraphQLDirective,
   GraphQLEnumType,
   GraphQLList,
+  GraphQLBoolean,
   GraphQLNonNull,
   GraphQLSchema,
   GraphQLString,
@@ -15,7 +16,8 @@ import type { RequestContext } from '../request-context.js';
 /**
  * `@auth` guards a field (or every field of a type): any signed-in caller;
  * with `roles`, a caller of one of them; with `permissions`, a caller holding
- * all of them. Declared in the SDL, enforced here by wrapping resolvers, so a
+ * all of them; with `mfa: true`, a session that passed a second factor
+ * (step-up). Declared in the SDL, enforced here by wrapping resolvers, so a
  * resolver never checks who calls it.
  */
 export function withAuthDirective(schema: GraphQLSchema): GraphQLSchema {
@@ -24,11 +26,12 @@ export function withAuthDirective(schema: GraphQLSchema): GraphQLSchema {
   const auth = new GraphQLDirective({
     name: 'auth',
     description:
-      'Requires a signed-in caller; with `roles`, one whose role is listed; with `permissions`, one holding every permission listed.',
+      'Requires a signed-in caller; with `roles`, one whose role is listed; with `permissions`, one holding every permission listed; with `mfa: true`, one whose session was signed in with a second factor (`amr` holds `otp`).',
     locations: [DirectiveLocation.FIELD_DEFINITION, DirectiveLocation.OBJECT],
     args: {
       roles: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)) },
       permissions: { type: new GraphQLList(new GraphQLNonNull(permission)) },
+      mfa: { type: GraphQLBoolean },
     },
   });
   const declared = new GraphQLSchema({ ...schema.toConfig(), directives: [...schema.getDirectives(), auth] });

@@ -1,11 +1,23 @@
 import { Arg, Ctx, Directive, Mutation, Query, Resolver } from 'type-graphql';
-import { changePasswordInput, loginInput, parseInput, refreshInput, tokenField } from '../../core/schemas.js';
+import {
+  changePasswordInput,
+  completeLoginInput,
+  confirmTotpInput,
+  loginInput,
+  parseInput,
+  passwordInput,
+  refreshInput,
+  tokenField,
+} from '../../core/schemas.js';
 import { caller, type RequestContext } from '../request-context.js';
-import { AuthPayload, TokenVerification, User } from './types.js';
+import { AuthPayload, TokenVerification, TotpEnrollment, User } from './types.js';
 
 @Resolver()
 export class AuthResolver {
-  @Mutation(() => AuthPayload, { description: 'Checks the password and opens a session.' })
+  @Mutation(() => AuthPayload, {
+    description:
+      'Checks the password and opens a session. A user with a second factor gets the error MFA_REQUIRED instead, with `extensions.mfaToken` for `completeLogin`.',
+  })
   async login(
     @Arg('username') username: string,
     @Arg('password') password: string,
@@ -13,6 +25,49 @@ export class AuthResolver {
   ): Promise<AuthPayload> {
     const input = parseInput(loginInput, { username, password });
     return services.auth.login(input, client);
+  }
+
+  @Mutation(() => AuthPayload, {
+    description:
+      'Completes a login that answered MFA_REQUIRED with a code of its second factor (TOTP, or a recovery code). The `mfaToken` is single-use and lives 5 minutes.',
+  })
+  async completeLogin(
+    @Arg('mfaToken') mfaToken: string,
+    @Arg('code') code: string,
+    @Ctx() { services, client }: RequestContext,
+  ): Promise<AuthPayload> {
+    const input = parseInput(completeLoginInput, { mfaToken, code });
+    return services.mfa.completeLogin(input.mfaToken, input.code, client);
+  }
+
+  @Directive('@auth')
+  @Mutation(() => TotpEnrollment, { description: 'Starts turning on TOTP: a new secret, pending until `confirmTotpEnrollment` gets a code of it.' })
+  async startTotpEnrollment(@Ctx() context: RequestContext): Promise<TotpEnrollment> {
+    return context.services.mfa.startTotp(caller(context));
+  }
+
+  @Directive('@auth')
+  @Mutation(() => [String], {
+    description: "Turns TOTP on with a first code, answers 10 single-use recovery codes (shown this once), and revokes the caller's other sessions.",
+  })
+  async confirmTotpEnrollment(@Arg('code') code: string, @Ctx() context: RequestContext): Promise<string[]> {
+    const input = parseInput(confirmTotpInput, { code });
+    return context.services.mfa.confirmTotp(caller(context), input.code, context.client);
+  }
+
+  @Directive('@auth(mfa: true)')
+  @Mutation(() => Boolean, { description: "Turns the caller's second factor off, after their password; revokes their other sessions." })
+  async disableTotp(@Arg('password') password: string, @Ctx() context: RequestContext): Promise<boolean> {
+    const input = parseInput(passwordInput, { password });
+    await context.services.mfa.disable(caller(context), input.password, context.client);
+    return true;
+  }
+
+  @Directive('@auth(mfa: true)')
+  @Mutation(() => [String], { description: 'Ten new recovery codes, after the password; the old ones stop working.' })
+  async regenerateRecoveryCodes(@Arg('password') password: string, @Ctx() context: RequestContext): Promise<string[]> {
+    const input = parseInput(passwordInput, { password });
+    return context.services.mfa.regenerateRecoveryCodes(caller(context), input.password, context.client);
   }
 
   @Mutation(() => AuthPayload, {

@@ -13,7 +13,7 @@ import { GraphQLError, type ValidationContext, type ValidationRule } from 'graph
 export const LIMITS = { depth: 8, aliases: 15, cost: 1000, directives: 20, tokens: 2000 } as const;
 
 /** The fields that check a password: one per request, however aliased or fragmented. */
-const CREDENTIAL_FIELDS = new Set(['login', 'changePassword']);
+const CREDENTIAL_FIELDS = new Set(['login', 'changePassword', 'completeLogin', 'confirmTotpEnrollment', 'disableTotp', 'regenerateRecoveryCodes']);
 
 /**
  * A request may check one password. Without this, a single request with a
@@ -28,7 +28,7 @@ const oneCredentialCheckPerRequest: ValidationRule = (context: ValidationContext
       const parent = context.getParentType();
       if (parent?.name !== 'Mutation') return;
       if (++seen === 2) {
-        context.reportError(new GraphQLError('Only one login or changePassword per request', { nodes: [node] }));
+        context.reportError(new GraphQLError('Only one password or second-factor check per request', { nodes: [node] }));
       }
     },
   };

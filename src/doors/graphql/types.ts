@@ -111,6 +111,18 @@ export class TokenPayload {
 
   @Field({ description: 'The session the token belongs to.' })
   sid!: string;
+
+  @Field(() => [String], { description: 'How the session was signed in (RFC 8176): `["pwd"]`, or `["pwd", "otp"]` after a second factor.' })
+  amr!: string[];
+}
+
+@ObjectType({ description: 'A TOTP secret waiting for its first code (`confirmTotpEnrollment`).' })
+export class TotpEnrollment {
+  @Field({ description: 'The secret in base32, for typing into an authenticator app.' })
+  secret!: string;
+
+  @Field({ description: 'The `otpauth://totp/…` URI, for a QR code.' })
+  otpauthUri!: string;
 }
 
 @ObjectType()
@@ -174,6 +186,9 @@ export class UpdateUserInput {
 
   @Field(() => String, { nullable: true })
   password?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'true turns the second factor off (the user enrols again) and revokes their sessions.' })
+  resetMfa?: boolean | null;
 }
 
 @InputType()

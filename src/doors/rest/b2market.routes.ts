@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { passwordField, usernameField } from '../../core/schemas.js';
+import { completeLoginInput, passwordField, usernameField } from '../../core/schemas.js';
 import type { Services } from '../../core/services.js';
 import { b2market, errorHandler } from './errors.js';
-import { b2marketError, b2marketLoginResponse, verifyTokenResponse } from './openapi.js';
+import { b2marketError, b2marketLoginResponse, b2marketMfaRequired, verifyTokenResponse } from './openapi.js';
 import { claimsView } from '../views.js';
 
 const b2marketLogin = z.object({ _username: usernameField, _password: passwordField });
@@ -28,7 +28,8 @@ export const b2marketRoutes: FastifyPluginAsync<{ services: Services }> = async 
         401: z.union([
           b2marketError('Unknown username', 401, ['User not found.']),
           b2marketError('Wrong password', 401, ['Invalid password.']),
-        ]).describe('Unknown username, or wrong password'),
+          b2marketMfaRequired,
+        ]).describe('Unknown username, or wrong password, or a second factor required'),
         403: b2marketError('The user is disabled', 403, ['User is disabled.']),
         413: b2marketError('A body over 64 KiB', 413, ['Request body is too large.']),
         415: b2marketError('A body not sent as application/json', 415, ['Content-Type must be application/json.']),
@@ -44,6 +45,31 @@ export const b2marketRoutes: FastifyPluginAsync<{ services: Services }> = async 
       { username, password },
       { ip: request.ip, userAgent: request.headers['user-agent'] },
     );
+    return { token: result.token, refreshToken: result.refreshToken, expiresAt: result.expiresAt.toISOString() };
+  });
+
+  api.post('/api/login/mfa', {
+    schema: {
+      tags: ['B2Market'],
+      summary: 'Complete a login with a second factor (Keyway)',
+      description: 'The `mfaToken` of a login answered 401 with it, and a TOTP or recovery code; answers as `POST /api/login` does.',
+      body: completeLoginInput,
+      response: {
+        200: b2marketLoginResponse,
+        400: b2marketError('A body that is not JSON, or fields missing or of the wrong type', 400, ['Invalid request body.']),
+        401: z.union([
+          b2marketError('A wrong, reused or expired code', 401, ['Invalid verification code.']),
+          b2marketError('A challenge used, expired or unknown', 401, ['Invalid or expired second-factor challenge.']),
+        ]),
+        403: b2marketError('The user is disabled', 403, ['User is disabled.']),
+        429: b2marketError('Too many wrong codes; Retry-After says when to try again', 429, ['Too many failed attempts. Try again in 840 seconds.']),
+      },
+    },
+  }, async (request) => {
+    const result = await services.mfa.completeLogin(request.body.mfaToken, request.body.code, {
+      ip: request.ip,
+      userAgent: request.headers['user-agent'],
+    });
     return { token: result.token, refreshToken: result.refreshToken, expiresAt: result.expiresAt.toISOString() };
   });
 

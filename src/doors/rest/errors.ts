@@ -30,6 +30,8 @@ const STOCKAPI_DOMAIN: Partial<Record<ErrorCode, [number, string]>> = {
   USER_NOT_FOUND: [401, 'Usuario no encontrado'],
   INVALID_PASSWORD: [401, 'Contraseña incorrecta'],
   USER_DISABLED: [403, 'Usuario deshabilitado'],
+  INVALID_MFA_CODE: [401, 'Código de verificación incorrecto'],
+  INVALID_MFA_TOKEN: [401, 'Desafío de segundo factor inválido o expirado'],
   UNAUTHENTICATED: [401, 'No se proporcionó token'],
   TOKEN_EXPIRED: [403, 'Token expirado o inválido'],
   FORBIDDEN: [403, 'Permiso denegado'],
@@ -65,6 +67,7 @@ export const stockApi: Dialect = {
       };
     }
     if (error.code === 'BAD_USER_INPUT') return stockApi.http('BAD_REQUEST', error.details.fields);
+    if (error.code === 'MFA_REQUIRED') return { status: 401, body: { message: 'Se requiere un segundo factor', mfaToken: error.details.mfaToken } };
     const known = STOCKAPI_DOMAIN[error.code];
     if (known && !(known[0] >= 500 && request.routeOptions.config.failureMessage)) {
       return { status: known[0], body: { message: known[1] } };
@@ -82,6 +85,8 @@ const B2MARKET_DOMAIN: Partial<Record<ErrorCode, [number, string]>> = {
   USER_NOT_FOUND: [401, 'User not found.'],
   INVALID_PASSWORD: [401, 'Invalid password.'],
   USER_DISABLED: [403, 'User is disabled.'],
+  INVALID_MFA_CODE: [401, 'Invalid verification code.'],
+  INVALID_MFA_TOKEN: [401, 'Invalid or expired second-factor challenge.'],
   DATABASE_UNAVAILABLE: [500, 'Database connection failed.'],
 };
 
@@ -103,6 +108,7 @@ export const b2market: Dialect = {
       };
     }
     if (error.code === 'BAD_USER_INPUT') return b2market.http('BAD_REQUEST', error.details.fields);
+    if (error.code === 'MFA_REQUIRED') return { status: 401, body: { code: 401, error: 'Second factor required.', mfaToken: error.details.mfaToken } };
     const [status, message] = B2MARKET_DOMAIN[error.code] ?? [500, 'Internal server error.'];
     return { status, body: { code: status, error: message } };
   },

@@ -22,6 +22,16 @@ export function b2marketError(description: string, code: number, errors: string[
     .meta({ examples: errors.map((error) => ({ code, error })) });
 }
 
+/** StockAPI's login of a user with a second factor (Keyway): no tokens, a challenge for `POST /login/mfa`. */
+export const stockApiMfaRequired = z
+  .object({ message: z.literal('Se requiere un segundo factor'), mfaToken: z.string() })
+  .describe('The password is right and the user has a second factor: complete with POST /login/mfa');
+
+/** B2Market's login of a user with a second factor (Keyway): no tokens, a challenge for `POST /api/login/mfa`. */
+export const b2marketMfaRequired = z
+  .object({ code: z.literal(401), error: z.literal('Second factor required.'), mfaToken: z.string() })
+  .describe('The password is right and the user has a second factor: complete with POST /api/login/mfa');
+
 const permissionMap = z.object({ GET: z.boolean(), POST: z.boolean(), PUT: z.boolean(), DELETE: z.boolean() });
 
 export const tokenPayload = z
@@ -37,6 +47,7 @@ export const tokenPayload = z
     aud: z.string().optional(),
     jti: z.string(),
     sid: z.string(),
+    amr: z.array(z.enum(['pwd', 'otp'])).describe('How the session was signed in (RFC 8176)'),
   })
   .describe("The access token's claims: a superset of both replaced APIs' payloads");
 

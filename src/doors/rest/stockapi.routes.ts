@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { authorize } from '../../core/authorization.js';
 import type { Permission } from '../../core/permissions.js';
 import {
+  completeLoginInput,
   createProductInput,
   idField,
   loginInput,
@@ -11,7 +12,7 @@ import {
 } from '../../core/schemas.js';
 import type { Services } from '../../core/services.js';
 import { errorHandler, stockApi, STOCKAPI_TOKEN_FAILURES } from './errors.js';
-import { PROTECTED_RESPONSES, product, stockApiError, stockApiLoginResponse } from './openapi.js';
+import { PROTECTED_RESPONSES, product, stockApiError, stockApiLoginResponse, stockApiMfaRequired } from './openapi.js';
 import { productView } from '../views.js';
 import { loginView } from './views.js';
 import { z } from 'zod';
@@ -36,7 +37,10 @@ export const stockApiRoutes: FastifyPluginAsync<{ services: Services }> = async 
             'Datos inválidos',
             'El cuerpo de la solicitud no es JSON válido',
           ]),
-          401: stockApiError('Unknown username, or wrong password', ['Usuario no encontrado', 'Contraseña incorrecta']),
+          401: z.union([
+            stockApiError('Unknown username, or wrong password', ['Usuario no encontrado', 'Contraseña incorrecta']),
+            stockApiMfaRequired,
+          ]),
           403: stockApiError('The user is disabled', ['Usuario deshabilitado']),
           413: stockApiError('A body over 64 KiB', ['El cuerpo de la solicitud es demasiado grande']),
           415: stockApiError('A body not sent as application/json', ['El cuerpo debe enviarse como application/json']),
@@ -50,6 +54,34 @@ export const stockApiRoutes: FastifyPluginAsync<{ services: Services }> = async 
     },
     async (request) =>
       loginView(await services.auth.login(request.body, { ip: request.ip, userAgent: request.headers['user-agent'] })),
+  );
+
+  api.post(
+    '/login/mfa',
+    {
+      schema: {
+        tags: ['StockAPI'],
+        summary: 'Complete a login with a second factor (Keyway)',
+        description: 'The `mfaToken` of a login answered 401 with it, and a TOTP or recovery code; answers as `POST /login` does.',
+        body: completeLoginInput,
+        response: {
+          200: stockApiLoginResponse,
+          400: stockApiError('A body that is not JSON, or fields missing or of the wrong type', ['Datos inválidos']),
+          401: stockApiError('A wrong, reused or expired code, or a challenge used, expired or unknown', [
+            'Código de verificación incorrecto',
+            'Desafío de segundo factor inválido o expirado',
+          ]),
+          403: stockApiError('The user is disabled', ['Usuario deshabilitado']),
+          429: stockApiError('Too many wrong codes; Retry-After says when to try again', ['Demasiados intentos. Intente de nuevo en 840 segundos']),
+          500: stockApiError('Any other failure', ['Error en el login']),
+        },
+      },
+      config: { failureMessage: 'Error en el login' },
+    },
+    async (request) =>
+      loginView(
+        await services.mfa.completeLogin(request.body.mfaToken, request.body.code, { ip: request.ip, userAgent: request.headers['user-agent'] }),
+      ),
   );
 
   // Token and permission are checked on arrival, before a body is read: a caller without the

@@ -1,11 +1,17 @@
-import { changePasswordInput, loginInput, logoutInput, refreshInput, verifyTokenInput } from '../../core/schemas.js';
+import { changePasswordInput, completeLoginInput, loginInput, logoutInput, refreshInput, verifyTokenInput } from '../../core/schemas.js';
 import { authedProcedure, publicProcedure, router } from './trpc.js';
 import { tokenPairView, userView, verificationView } from '../views.js';
 
 export const authRouter = router({
+  /** A user with a second factor is answered UNAUTHORIZED with `data.domainCode: "MFA_REQUIRED"` and `data.mfaToken`. */
   login: publicProcedure
     .input(loginInput)
     .mutation(async ({ input, ctx }) => tokenPairView(await ctx.services.auth.login(input, ctx.client))),
+
+  /** Completes a challenged login with a TOTP or recovery code. */
+  completeLogin: publicProcedure
+    .input(completeLoginInput)
+    .mutation(async ({ input, ctx }) => tokenPairView(await ctx.services.mfa.completeLogin(input.mfaToken, input.code, ctx.client))),
 
   /** A new pair for the same session; a reused rotated token revokes it (outside the reuse interval). */
   refresh: publicProcedure

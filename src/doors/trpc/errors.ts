@@ -17,6 +17,10 @@ const TRPC_CODES: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   CONFLICT: 'CONFLICT',
   NOT_FOUND: 'NOT_FOUND',
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
+  MFA_REQUIRED: 'UNAUTHORIZED',
+  INVALID_MFA_CODE: 'UNAUTHORIZED',
+  INVALID_MFA_TOKEN: 'UNAUTHORIZED',
+  MFA_STEP_UP_REQUIRED: 'FORBIDDEN',
   DATABASE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 };
@@ -51,4 +55,5 @@ export interface DomainErrorData {
   domainCode: ErrorCode;
   retryAfter?: ErrorDetails['retryAfter'];
   fields?: ErrorDetails['fields'];
+  mfaToken?: ErrorDetails['mfaToken'];
 }

@@ -8,7 +8,7 @@ import { mountTRPC } from './fastify-handler.js';
 import { appRouter } from './router.js';
 
 const MAX_BATCH_SIZE = 20;
-const CREDENTIAL_PROCEDURES = new Set(['auth.login', 'auth.changePassword']);
+const CREDENTIAL_PROCEDURES = new Set(['auth.login', 'auth.changePassword', 'auth.completeLogin', 'mfa.confirmTotp', 'mfa.disable', 'mfa.regenerateRecoveryCodes']);
 
 /**
  * The tRPC door at /trpc: the router on tRPC's Fastify adapter as Keyway
@@ -24,7 +24,7 @@ export const trpcDoor: FastifyPluginAsync<{ services: Services }> = async (app, 
     createContext: (request, info) => {
       // One password check per request, batched or not (GraphQL has the same rule).
       if (info.calls.filter((call) => CREDENTIAL_PROCEDURES.has(call.path)).length > 1) {
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Only one auth.login or auth.changePassword per request' });
+        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Only one password or second-factor check per request' });
       }
       return Promise.resolve(createRequestContext(services, request));
     },

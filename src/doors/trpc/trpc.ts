@@ -34,4 +34,6 @@ function guarded(requirement: Requirement) {
 }
 
 export const roleProcedure = (...roles: string[]) => guarded({ roles });
+/** A caller whose session passed a second factor (step-up): `amr` holds `otp`. */
+export const mfaProcedure = guarded({ mfa: true });
 export const permissionProcedure = (...permissions: Permission[]) => guarded({ permissions });

@@ -1,0 +1,159 @@
+import type { ClientInfo, LoginResult, PasswordCheck } from './auth.service.js';
+import { DomainError } from './errors.js';
+import type { Principal } from './principal.js';
+import type { LoginUser, MfaStore, UserStore } from './records.js';
+import type { RevocationList } from './revocations.js';
+import type { SecretBox } from './secret-box.js';
+import type { SessionsService } from './sessions.service.js';
+import type { Attempt, LoginThrottle } from './throttle.service.js';
+import { newMfaToken, newRecoveryCodes, newTotpSecret, otpauthUri, recoveryCodeHash, sha256, TOTP_CODE, totpStep } from './totp.js';
+
+export interface MfaServiceOptions {
+  store: MfaStore;
+  users: UserStore;
+  sessions: SessionsService;
+  throttle: LoginThrottle;
+  revocations: RevocationList;
+  checkPassword: PasswordCheck;
+  /** Seals TOTP secrets at rest. */
+  box: SecretBox;
+  /** The name authenticator apps show (TOTP_ISSUER). */
+  issuer: string;
+  /** Milliseconds since the epoch: what a code is checked against (tests move it). */
+  now: () => number;
+}
+
+export type MfaService = ReturnType<typeof createMfaService>;
+
+/** How long a login may wait for its second factor. */
+export const MFA_CHALLENGE_SECONDS = 5 * 60;
+
+export interface TotpEnrollment {
+  /** Base32, for typing into an authenticator app. */
+  secret: string;
+  otpauthUri: string;
+}
+
+/**
+ * Second factors (TOTP, RFC 6238, with single-use recovery codes): enrolment,
+ * the challenge a login with one answers with, and its completion. A code is
+ * accepted once (its step is recorded; recovery codes are marked used), and
+ * wrong codes are throttled per user and address like passwords, in the
+ * database every door and instance shares. Secrets are sealed at rest, with
+ * the user's id bound in.
+ */
+export function createMfaService(options: MfaServiceOptions) {
+  const { store, users, sessions, throttle, revocations, box } = options;
+  const owner = (userId: number) => `user:${userId}`;
+  // Wrong codes are counted apart from wrong passwords: the key is no username a login could send.
+  const codeAttempt = (userId: number, client: ClientInfo): Attempt => ({ key: `\u0001mfa:${userId}`, address: client.ip });
+
+  /** Accepts `code` for the user once: a TOTP code of an enabled secret, or an unused recovery code. */
+  async function useCode(user: LoginUser, code: string): Promise<void> {
+    const state = await store.totpOf(user.id);
+    if (!state?.secret) throw new DomainError('INVALID_MFA_CODE');
+    if (TOTP_CODE.test(code)) {
+      const step = totpStep(box.open(state.secret, owner(user.id)), code, options.now());
+      if (step === null) throw new DomainError('INVALID_MFA_CODE');
+      if (!(await store.useStep(user.id, step))) throw new DomainError('INVALID_MFA_CODE', 'This code was already used; wait for the next one');
+      return;
+    }
+    const hash = recoveryCodeHash(code);
+    if (hash === null || !(await store.useRecoveryCode(user.id, hash))) throw new DomainError('INVALID_MFA_CODE');
+  }
+
+  /** Runs `check` in the user's turn for codes, counting a wrong code as a guess. */
+  function throttled<T>(attempt: Attempt, check: () => Promise<T>): Promise<T> {
+    return throttle.inTurn(attempt, async () => {
+      const failures = await throttle.admit(attempt);
+      try {
+        const result = await check();
+        await throttle.succeeded(attempt, failures);
+        return result;
+      } catch (error) {
+        await throttle.failed(attempt, error);
+        throw error;
+      }
+    });
+  }
+
+  async function hashedRecoveryCodes(): Promise<{ codes: string[]; hashes: string[] }> {
+    const codes = newRecoveryCodes();
+    return { codes, hashes: codes.map((code) => recoveryCodeHash(code)!) };
+  }
+
+  return {
+    /** Opens the challenge of a login whose password was right; answers its single-use `mfaToken`. */
+    async challenge(user: LoginUser): Promise<string> {
+      const token = newMfaToken();
+      const now = options.now();
+      await store.openChallenge(sha256(token), { userId: user.id, securityVersion: user.securityVersion }, new Date(now + MFA_CHALLENGE_SECONDS * 1000));
+      return token;
+    },
+
+    /** Completes a challenged login with a TOTP or recovery code: the session it opens says `amr: ["pwd", "otp"]`. */
+    async completeLogin(mfaToken: string, code: string, client: ClientInfo): Promise<LoginResult> {
+      const tokenHash = sha256(mfaToken);
+      const challenge = await store.findChallenge(tokenHash, new Date(options.now()));
+      if (!challenge) throw new DomainError('INVALID_MFA_TOKEN');
+      return throttled(codeAttempt(challenge.userId, client), async () => {
+        const user = await users.findLoginUser(challenge.userId);
+        // Changed since the password was checked (disabled, a new password, the second factor reset): sign in again.
+        if (!user || user.securityVersion !== challenge.securityVersion) throw new DomainError('INVALID_MFA_TOKEN');
+        await useCode(user, code.trim());
+        if (!(await store.takeChallenge(tokenHash, new Date(options.now())))) throw new DomainError('INVALID_MFA_TOKEN');
+        if (user.disabled) throw new DomainError('USER_DISABLED');
+        const opened = await sessions.open(user, client, ['pwd', 'otp']);
+        if (!opened) throw new DomainError('INVALID_MFA_TOKEN');
+        return opened.pair;
+      });
+    },
+
+    /** A new secret for the caller, pending until `confirmTotp` gets a code of it. */
+    async startTotp(principal: Principal): Promise<TotpEnrollment> {
+      const state = await store.totpOf(principal.userId);
+      if (!state) throw new DomainError('UNAUTHENTICATED', 'User no longer exists');
+      if (state.secret) throw new DomainError('CONFLICT', 'Two-factor authentication is already on; turn it off first');
+      const secret = newTotpSecret();
+      await store.setPending(principal.userId, box.seal(secret, owner(principal.userId)));
+      return { secret, otpauthUri: otpauthUri(secret, principal.username, options.issuer) };
+    },
+
+    /**
+     * Turns the pending secret on with a first code of it, and answers ten
+     * recovery codes, shown this once. The caller's other sessions are revoked.
+     */
+    async confirmTotp(principal: Principal, code: string, client: ClientInfo): Promise<string[]> {
+      return throttled(codeAttempt(principal.userId, client), async () => {
+        const state = await store.totpOf(principal.userId);
+        if (!state) throw new DomainError('UNAUTHENTICATED', 'User no longer exists');
+        if (state.secret) throw new DomainError('CONFLICT', 'Two-factor authentication is already on');
+        if (!state.pending) throw new DomainError('BAD_USER_INPUT', 'Start an enrolment first (startTotpEnrollment)', { fields: { code: ['no enrolment is pending'] } });
+        const trimmed = code.trim();
+        const step = TOTP_CODE.test(trimmed) ? totpStep(box.open(state.pending, owner(principal.userId)), trimmed, options.now()) : null;
+        if (step === null) throw new DomainError('INVALID_MFA_CODE');
+        const { codes, hashes } = await hashedRecoveryCodes();
+        const revoked = await store.enable(principal.userId, { pending: state.pending, step, recoveryCodeHashes: hashes, exceptSessionId: principal.sessionId });
+        if (revoked === 'changed') throw new DomainError('CONFLICT', 'Another enrolment replaced this one; start again');
+        revocations.add(revoked);
+        return codes;
+      });
+    },
+
+    /** Turns the caller's second factor off, after their password; their other sessions are revoked. */
+    async disable(principal: Principal, password: string, client: ClientInfo): Promise<void> {
+      const user = await options.checkPassword(principal, password, client);
+      if (!user.totpEnabled) throw new DomainError('CONFLICT', 'Two-factor authentication is not on');
+      revocations.add(await store.disable(user.id, principal.sessionId));
+    },
+
+    /** Ten new recovery codes for the caller, after their password; the old ones stop working. */
+    async regenerateRecoveryCodes(principal: Principal, password: string, client: ClientInfo): Promise<string[]> {
+      const user = await options.checkPassword(principal, password, client);
+      if (!user.totpEnabled) throw new DomainError('CONFLICT', 'Two-factor authentication is not on');
+      const { codes, hashes } = await hashedRecoveryCodes();
+      await store.replaceRecoveryCodes(user.id, hashes);
+      return codes;
+    },
+  };
+}
