@@ -129,7 +129,7 @@ describe.runIf(runs)('the GraphQL playground in a real browser', () => {
     await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
     const docs = page.locator('.graphiql-doc-explorer');
     await docs.getByRole('link', { name: 'Mutation' }).click();
-    await docs.getByRole('link', { name: 'login' }).waitFor();
+    await docs.getByRole('link', { name: 'login', exact: true }).waitFor();
     await docs.getByText('Checks the password and opens a session.').waitFor();
 
     // Completion: typing inside `me { … }` offers User's fields.

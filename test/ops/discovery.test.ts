@@ -9,7 +9,7 @@ import { ADMIN_PASSWORD, freePort, startServer, type TestServer } from '../helpe
  * is left to default to it, so every URL they name can be fetched.
  */
 
-const CLAIMS = ['sub', 'id', 'username', 'role', 'roles', 'iat', 'exp', 'iss', 'aud', 'jti', 'sid'];
+const CLAIMS = ['sub', 'id', 'username', 'role', 'roles', 'iat', 'exp', 'iss', 'aud', 'jti', 'sid', 'amr'];
 
 let server: TestServer;
 

@@ -43,8 +43,8 @@ describe('migrations', () => {
       expect(await count('roles')).toBe(4);
       expect(await count('signing_keys')).toBe(1);
       expect(await count('mikro_orm_migrations')).toBe(6);
-      // The refresh-token MAC key and the issuer the first start recorded.
-      expect(await count('server_secrets')).toBe(2);
+      // The refresh-token MAC key, the TOTP secrets' key and the issuer the first start recorded.
+      expect(await count('server_secrets')).toBe(3);
       for (const server of servers) {
         expect((await post(server.url, '/login', { username: 'admin', password: ADMIN_PASSWORD })).status).toBe(200);
       }

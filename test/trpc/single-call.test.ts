@@ -44,7 +44,7 @@ describe('a single tRPC call answered by the door', () => {
     ['a query with an empty input', 'products.list', 'input=', () => viewer, 200],
     ['no token', 'auth.me', '', () => undefined, 401],
     ['a token that is not one', 'auth.me', '', () => 'not-a-jwt', 401],
-    ['a role that may not', 'users.list', '', () => viewer, 403],
+    ['a role that may not', 'users.list', input({ limit: 1 }), () => viewer, 403],
     ['input out of range', 'users.list', input({ limit: -1 }), () => admin, 400],
     ['input that is not JSON', 'users.list', 'input=%7Blimit', () => admin, 400],
     ['a record that does not exist', 'products.get', input({ id: 987654 }), () => admin, 404],
