@@ -1,12 +1,13 @@
 import type { ClientInfo, LoginResult, PasswordCheck } from './auth.service.js';
 import { DomainError } from './errors.js';
 import type { Principal } from './principal.js';
+import { hashSecretToken } from './refresh-tokens.js';
 import type { LoginUser, MfaStore, UserStore } from './records.js';
 import type { RevocationList } from './revocations.js';
 import type { SecretBox } from './secret-box.js';
 import type { SessionsService } from './sessions.service.js';
 import type { Attempt, LoginThrottle } from './throttle.service.js';
-import { newMfaToken, newRecoveryCodes, newTotpSecret, otpauthUri, recoveryCodeHash, sha256, TOTP_CODE, totpStep } from './totp.js';
+import { newMfaToken, newRecoveryCodes, newTotpSecret, otpauthUri, recoveryCodeHash, TOTP_CODE, totpStep } from './totp.js';
 
 export interface MfaServiceOptions {
   store: MfaStore;
@@ -87,13 +88,13 @@ export function createMfaService(options: MfaServiceOptions) {
     async challenge(user: LoginUser): Promise<string> {
       const token = newMfaToken();
       const now = options.now();
-      await store.openChallenge(sha256(token), { userId: user.id, securityVersion: user.securityVersion }, new Date(now + MFA_CHALLENGE_SECONDS * 1000));
+      await store.openChallenge(hashSecretToken(token), { userId: user.id, securityVersion: user.securityVersion }, new Date(now + MFA_CHALLENGE_SECONDS * 1000));
       return token;
     },
 
     /** Completes a challenged login with a TOTP or recovery code: the session it opens says `amr: ["pwd", "otp"]`. */
     async completeLogin(mfaToken: string, code: string, client: ClientInfo): Promise<LoginResult> {
-      const tokenHash = sha256(mfaToken);
+      const tokenHash = hashSecretToken(mfaToken);
       const challenge = await store.findChallenge(tokenHash, new Date(options.now()));
       if (!challenge) throw new DomainError('INVALID_MFA_TOKEN');
       return throttled(codeAttempt(challenge.userId, client), async () => {

@@ -36,8 +36,12 @@ export class RefreshTokens {
   }
 }
 
-/** What the database keeps of a refresh token. */
-export function hashRefreshToken(token: string): string {
+/**
+ * What the database keeps of a random token handed to a client (a refresh
+ * token, an `mfaToken`, a recovery code): its SHA-256. The tokens carry 50
+ * bits or more of randomness, so no dictionary can be tried against it.
+ */
+export function hashSecretToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 

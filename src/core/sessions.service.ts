@@ -4,7 +4,7 @@ import { DomainError } from './errors.js';
 import { toPermissionMap } from './permissions.js';
 import type { Principal } from './principal.js';
 import type { AuthenticationMethod, LoginUser, RefreshVerdict, SessionRecord, SessionStore, UserRecord, UserStore } from './records.js';
-import { hashRefreshToken, RefreshTokens, sameHash } from './refresh-tokens.js';
+import { hashSecretToken, RefreshTokens, sameHash } from './refresh-tokens.js';
 import type { RevocationList } from './revocations.js';
 import type { TokenService } from './tokens.js';
 
@@ -67,7 +67,7 @@ export function createSessionsService(options: SessionsServiceOptions) {
         id: session.id,
         userId: user.id,
         securityVersion: user.securityVersion,
-        refreshTokenHash: hashRefreshToken(pair.refreshToken),
+        refreshTokenHash: hashSecretToken(pair.refreshToken),
         expiresAt: session.expiresAt,
         userAgent: client.userAgent?.slice(0, 512) ?? null,
         ipAddress: client.ip.slice(0, 64),
@@ -84,11 +84,11 @@ export function createSessionsService(options: SessionsServiceOptions) {
     async refresh(refreshToken: string): Promise<LoginResult> {
       const presented = refreshTokens.parse(refreshToken);
       if (!presented) throw new DomainError('UNAUTHENTICATED', 'Invalid refresh token');
-      const hash = hashRefreshToken(refreshToken);
+      const hash = hashSecretToken(refreshToken);
       const reuseMs = options.reuseIntervalSeconds * 1000;
       const { verdict, session } = await sessions.refresh(presented.sessionId, (current, now) =>
         decideRefresh({ generation: presented.generation, hash }, current, now, reuseMs, (generation) =>
-          hashRefreshToken(refreshTokens.issue(presented.sessionId, generation)),
+          hashSecretToken(refreshTokens.issue(presented.sessionId, generation)),
         ),
       );
       if (verdict.action === 'refuse' || !session) {

@@ -1,5 +1,6 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
+import { hashSecretToken } from './refresh-tokens.js';
 
 /**
  * RFC 6238 as every authenticator app reads it: SHA-1, 6 digits, 30-second
@@ -44,15 +45,10 @@ export function newRecoveryCodes(): string[] {
 export function recoveryCodeHash(typed: string): string | null {
   const normalised = typed.toLowerCase().replace(/[\s-]/g, '');
   if (normalised.length !== 10 || ![...normalised].every((char) => RECOVERY_ALPHABET.includes(char))) return null;
-  // 50 random bits: a fast hash is enough, as for refresh tokens (no dictionary to try).
-  return sha256(normalised);
+  return hashSecretToken(normalised);
 }
 
 /** A challenge's `mfaToken`: 256 random bits. */
 export function newMfaToken(): string {
   return randomBytes(32).toString('base64url');
-}
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../../src/core/records.js';
-import { hashRefreshToken, RefreshTokens } from '../../src/core/refresh-tokens.js';
+import { hashSecretToken, RefreshTokens } from '../../src/core/refresh-tokens.js';
 import { decideRefresh } from '../../src/core/sessions.service.js';
 
 /**
@@ -13,7 +13,7 @@ const SESSION_ID = '0b7c6a8e-3f1d-4c2b-9a5e-6d4f3c2b1a09';
 const REUSE_MS = 10_000;
 const ROTATED_AT = new Date('2026-12-01T12:00:00.000Z');
 const refreshTokens = new RefreshTokens(Buffer.alloc(32, 7));
-const hashOf = (generation: number) => hashRefreshToken(refreshTokens.issue(SESSION_ID, generation));
+const hashOf = (generation: number) => hashSecretToken(refreshTokens.issue(SESSION_ID, generation));
 const presented = (generation: number) => ({ generation, hash: hashOf(generation) });
 const after = (ms: number) => new Date(ROTATED_AT.getTime() + ms);
 
@@ -74,7 +74,7 @@ describe('the previous refresh token (two tabs refreshing at once)', () => {
   });
 
   it('revokes when its hash is not the one stored as the previous', () => {
-    const wrong = { generation: 2, hash: hashRefreshToken('kwrt_something else') };
+    const wrong = { generation: 2, hash: hashSecretToken('kwrt_something else') };
     expect(decide(wrong, session(), after(0))).toEqual({ action: 'revoke' });
     expect(decide(presented(2), session({ previousRefreshTokenHash: null }), after(0))).toEqual({ action: 'revoke' });
   });
