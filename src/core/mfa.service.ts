@@ -49,18 +49,22 @@ export function createMfaService(options: MfaServiceOptions) {
   // Wrong codes are counted apart from wrong passwords: the key is no username a login could send.
   const codeAttempt = (userId: number, client: ClientInfo): Attempt => ({ key: `\u0001mfa:${userId}`, address: client.ip });
 
-  /** Accepts `code` for the user once: a TOTP code of an enabled secret, or an unused recovery code. */
-  async function useCode(user: LoginUser, code: string): Promise<void> {
-    const state = await store.totpOf(user.id);
-    if (!state?.secret) throw new DomainError('INVALID_MFA_CODE');
+  /** The step of a six-digit `code` of the sealed secret, within the drift allowed around now; null for any other code. */
+  function stepOf(sealed: string, userId: number, code: string): number | null {
+    return TOTP_CODE.test(code) ? totpStep(box.open(sealed, owner(userId)), code, options.now()) : null;
+  }
+
+  /** Accepts `code` once for a user whose second factor is `secret` (sealed): a TOTP code, or an unused recovery code. */
+  async function useCode(userId: number, secret: string | null | undefined, code: string): Promise<void> {
+    if (!secret) throw new DomainError('INVALID_MFA_CODE');
     if (TOTP_CODE.test(code)) {
-      const step = totpStep(box.open(state.secret, owner(user.id)), code, options.now());
+      const step = stepOf(secret, userId, code);
       if (step === null) throw new DomainError('INVALID_MFA_CODE');
-      if (!(await store.useStep(user.id, step))) throw new DomainError('INVALID_MFA_CODE', 'This code was already used; wait for the next one');
+      if (!(await store.useStep(userId, step))) throw new DomainError('INVALID_MFA_CODE', 'This code was already used; wait for the next one');
       return;
     }
     const hash = recoveryCodeHash(code);
-    if (hash === null || !(await store.useRecoveryCode(user.id, hash))) throw new DomainError('INVALID_MFA_CODE');
+    if (hash === null || !(await store.useRecoveryCode(userId, hash))) throw new DomainError('INVALID_MFA_CODE');
   }
 
   /** Runs `check` in the user's turn for codes, counting a wrong code as a guess. */
@@ -78,11 +82,6 @@ export function createMfaService(options: MfaServiceOptions) {
     });
   }
 
-  async function hashedRecoveryCodes(): Promise<{ codes: string[]; hashes: string[] }> {
-    const codes = newRecoveryCodes();
-    return { codes, hashes: codes.map((code) => recoveryCodeHash(code)!) };
-  }
-
   return {
     /** Opens the challenge of a login whose password was right; answers its single-use `mfaToken`. */
     async challenge(user: LoginUser): Promise<string> {
@@ -98,12 +97,12 @@ export function createMfaService(options: MfaServiceOptions) {
       const challenge = await store.findChallenge(tokenHash, new Date(options.now()));
       if (!challenge) throw new DomainError('INVALID_MFA_TOKEN');
       return throttled(codeAttempt(challenge.userId, client), async () => {
-        const user = await users.findLoginUser(challenge.userId);
+        const [user, totp] = await Promise.all([users.findLoginUser(challenge.userId), store.totpOf(challenge.userId)]);
         // Changed since the password was checked (disabled, a new password, the second factor reset): sign in again.
         if (!user || user.securityVersion !== challenge.securityVersion) throw new DomainError('INVALID_MFA_TOKEN');
-        await useCode(user, code.trim());
+        await useCode(user.id, totp?.secret, code);
         if (!(await store.takeChallenge(tokenHash, new Date(options.now())))) throw new DomainError('INVALID_MFA_TOKEN');
-        if (user.disabled) throw new DomainError('USER_DISABLED');
+        // Stored only while the security version is still the challenge's (sessions.open).
         const opened = await sessions.open(user, client, ['pwd', 'otp']);
         if (!opened) throw new DomainError('INVALID_MFA_TOKEN');
         return opened.pair;
@@ -130,10 +129,9 @@ export function createMfaService(options: MfaServiceOptions) {
         if (!state) throw new DomainError('UNAUTHENTICATED', 'User no longer exists');
         if (state.secret) throw new DomainError('CONFLICT', 'Two-factor authentication is already on');
         if (!state.pending) throw new DomainError('BAD_USER_INPUT', 'Start an enrolment first (startTotpEnrollment)', { fields: { code: ['no enrolment is pending'] } });
-        const trimmed = code.trim();
-        const step = TOTP_CODE.test(trimmed) ? totpStep(box.open(state.pending, owner(principal.userId)), trimmed, options.now()) : null;
+        const step = stepOf(state.pending, principal.userId, code);
         if (step === null) throw new DomainError('INVALID_MFA_CODE');
-        const { codes, hashes } = await hashedRecoveryCodes();
+        const { codes, hashes } = newRecoveryCodes();
         const revoked = await store.enable(principal.userId, { pending: state.pending, step, recoveryCodeHashes: hashes, exceptSessionId: principal.sessionId });
         if (revoked === 'changed') throw new DomainError('CONFLICT', 'Another enrolment replaced this one; start again');
         revocations.add(revoked);
@@ -141,18 +139,26 @@ export function createMfaService(options: MfaServiceOptions) {
       });
     },
 
-    /** Turns the caller's second factor off, after their password; their other sessions are revoked. */
+    /**
+     * Turns the caller's second factor off, after their password: the change an
+     * admin's reset makes, with the caller's own session kept, as a password
+     * change keeps it.
+     */
     async disable(principal: Principal, password: string, client: ClientInfo): Promise<void> {
       const user = await options.checkPassword(principal, password, client);
       if (!user.totpEnabled) throw new DomainError('CONFLICT', 'Two-factor authentication is not on');
-      revocations.add(await store.disable(user.id, principal.sessionId));
+      const result = await users.update(user.id, { resetMfa: true }, () => ({
+        revokeSessions: { reason: 'mfa_changed', exceptSessionId: principal.sessionId },
+      }));
+      if (typeof result === 'string') throw new DomainError('UNAUTHENTICATED', 'User no longer exists');
+      revocations.add(result.revoked);
     },
 
     /** Ten new recovery codes for the caller, after their password; the old ones stop working. */
     async regenerateRecoveryCodes(principal: Principal, password: string, client: ClientInfo): Promise<string[]> {
       const user = await options.checkPassword(principal, password, client);
       if (!user.totpEnabled) throw new DomainError('CONFLICT', 'Two-factor authentication is not on');
-      const { codes, hashes } = await hashedRecoveryCodes();
+      const { codes, hashes } = newRecoveryCodes();
       await store.replaceRecoveryCodes(user.id, hashes);
       return codes;
     },

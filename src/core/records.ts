@@ -248,8 +248,6 @@ export interface MfaStore {
     userId: number,
     change: { pending: string; step: number; recoveryCodeHashes: string[]; exceptSessionId: string },
   ): Promise<RevokedSession[] | 'changed'>;
-  /** Turns the second factor off, revoking every session but `exceptSessionId`, in one transaction. */
-  disable(userId: number, exceptSessionId: string): Promise<RevokedSession[]>;
   /** Records `step` as used, unless it or a later one already was: false then (a replayed code). */
   useStep(userId: number, step: number): Promise<boolean>;
   /** Marks the recovery code used, if it is one of the user's unused ones. */

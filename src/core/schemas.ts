@@ -52,11 +52,11 @@ const newPasswordField = passwordField.refine(
 export const changePasswordInput = z.object({ current: passwordField, next: newPasswordField });
 
 /**
- * A second-factor code as typed: six digits, or a recovery code. Any text up
- * to 64 characters is taken, so a malformed code is judged (INVALID_MFA_CODE)
+ * A second-factor code as typed (spaces around it dropped): six digits, or a
+ * recovery code. Any text up to 64 characters is taken, so a malformed code is judged (INVALID_MFA_CODE)
  * and counted like a wrong one.
  */
-export const mfaCodeField = text().min(1, 'is required').max(64, 'must be at most 64 characters');
+export const mfaCodeField = text().trim().min(1, 'is required').max(64, 'must be at most 64 characters');
 /** An `mfaToken` is 43 characters of base64url. */
 export const mfaTokenField = text().min(1, 'is required').max(256, 'must be at most 256 characters');
 

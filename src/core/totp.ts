@@ -33,12 +33,13 @@ export const TOTP_CODE = /^\d{6}$/;
 const RECOVERY_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 export const RECOVERY_CODES = 10;
 
-/** Ten single-use codes of 50 random bits each, shown as `xxxxx-xxxxx`. */
-export function newRecoveryCodes(): string[] {
-  return Array.from({ length: RECOVERY_CODES }, () => {
+/** Ten single-use codes of 50 random bits each, shown as `xxxxx-xxxxx`, and what the database keeps of them. */
+export function newRecoveryCodes(): { codes: string[]; hashes: string[] } {
+  const codes = Array.from({ length: RECOVERY_CODES }, () => {
     const chars = Array.from({ length: 10 }, () => RECOVERY_ALPHABET[randomInt(RECOVERY_ALPHABET.length)]).join('');
     return `${chars.slice(0, 5)}-${chars.slice(5)}`;
   });
+  return { codes, hashes: codes.map((code) => recoveryCodeHash(code)!) };
 }
 
 /** A recovery code as typed (any case, with or without its dash or spaces) in its stored form, or null when it cannot be one. */

@@ -35,19 +35,6 @@ export function createMfaRepository(orm: Orm): MfaStore {
       });
     },
 
-    async disable(userId, exceptSessionId) {
-      return orm.em.fork().transactional(async (em) => {
-        await em.execute(
-          `update users set totp_secret = null, totp_pending_secret = null, totp_last_step = null,
-                  security_version = security_version + 1, updated_at = now()
-            where id = ?`,
-          [userId],
-        );
-        await em.execute('delete from recovery_codes where user_id = ?', [userId]);
-        return revokeSessionsIn(em, { userId, exceptSessionId }, 'mfa_changed');
-      });
-    },
-
     async useStep(userId, step) {
       // One statement: of two requests with the same code, on any instances, one finds the step still unused.
       const used = await connection().execute<unknown[]>(

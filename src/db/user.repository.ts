@@ -14,8 +14,9 @@ export function createUserRepository(orm: Orm): UserStore {
   const connection = () => orm.em.getConnection();
   // `get` answers undefined when no row matches.
   const oneRow = (sql: string, params: unknown[]) => connection().execute<UserRow>(sql, params, 'get') as Promise<UserRow | undefined>;
+  const rowById = (id: number) => oneRow(`${SELECT_USER} where u.id = ?`, [id]);
   const findById = async (id: number) => {
-    const row = await oneRow(`${SELECT_USER} where u.id = ?`, [id]);
+    const row = await rowById(id);
     return row ? toUserRecord(row) : null;
   };
 
@@ -28,7 +29,7 @@ export function createUserRepository(orm: Orm): UserStore {
     findById,
 
     async findLoginUser(id) {
-      const row = await oneRow(`${SELECT_USER} where u.id = ?`, [id]);
+      const row = await rowById(id);
       return row ? toLoginUser(row) : null;
     },
 
@@ -93,17 +94,16 @@ export function createUserRepository(orm: Orm): UserStore {
         const { revokeSessions } = plan(user, admins);
         if (!roleExists) return 'unknown_role';
         // A login that read the user before this change stores no session after it (session.repository.ts).
-        const resetMfa = changes.resetMfa === true;
         await em.execute(
           `update users set role_name = coalesce(?, role_name), disabled = coalesce(?, disabled),
-                  password_hash = coalesce(?, password_hash), security_version = security_version + ?,
-                  totp_secret = case when ? then null else totp_secret end,
-                  totp_pending_secret = case when ? then null else totp_pending_secret end,
-                  totp_last_step = case when ? then null else totp_last_step end, updated_at = now()
+                  password_hash = coalesce(?, password_hash), security_version = security_version + ?, updated_at = now()
             where id = ?`,
-          [changes.role ?? null, changes.disabled ?? null, changes.passwordHash ?? null, revokeSessions ? 1 : 0, resetMfa, resetMfa, resetMfa, id],
+          [changes.role ?? null, changes.disabled ?? null, changes.passwordHash ?? null, revokeSessions ? 1 : 0, id],
         );
-        if (resetMfa) await em.execute('delete from recovery_codes where user_id = ?', [id]);
+        if (changes.resetMfa) {
+          await em.execute('update users set totp_secret = null, totp_pending_secret = null, totp_last_step = null where id = ?', [id]);
+          await em.execute('delete from recovery_codes where user_id = ?', [id]);
+        }
         const revoked = revokeSessions
           ? await revokeSessionsIn(em, { userId: id, exceptSessionId: revokeSessions.exceptSessionId }, revokeSessions.reason)
           : [];
