@@ -109,10 +109,10 @@ export function createAuthService(options: AuthServiceOptions) {
    * says yes. Nothing is handed out before the verdict; a login that fails
    * deletes its session. 'overtaken' when an administrator's change to the
    * user committed after the read: no session was stored for the old state.
-   * A user with a second factor gets no session here but a challenge
-   * (MFA_REQUIRED with its `mfaToken`), once the password is right.
+   * A user with a second factor gets no session here but a challenge's
+   * `mfaToken`, once the password is right.
    */
-  async function loginOnce(attempt: Attempt, password: string, client: ClientInfo): Promise<LoginResult | 'overtaken'> {
+  async function loginOnce(attempt: Attempt, password: string, client: ClientInfo): Promise<LoginResult | { mfaToken: string } | 'overtaken'> {
     const user = await users.findForLogin(attempt.key);
     const [admitted, matched, opened] = await Promise.allSettled([
       throttle.admit(attempt),
@@ -124,7 +124,7 @@ export function createAuthService(options: AuthServiceOptions) {
       const failures = judge(options.hideUnknownUsers, user, admitted, matched);
       if (user!.totpEnabled) {
         await throttle.succeeded(attempt, failures);
-        throw new DomainError('MFA_REQUIRED', undefined, { mfaToken: await options.challenge(user!) });
+        return { mfaToken: await options.challenge(user!) };
       }
       if (!valueOf(opened)) return 'overtaken';
       await throttle.succeeded(attempt, failures);
@@ -144,7 +144,10 @@ export function createAuthService(options: AuthServiceOptions) {
       return throttle.inTurn(attempt, async () => {
         for (let read = 1; read <= LOGIN_READS; read++) {
           const result = await loginOnce(attempt, input.password, client);
-          if (result !== 'overtaken') return result;
+          if (result === 'overtaken') continue;
+          // Answered as an error on every door, in its own words, with the challenge's token.
+          if ('mfaToken' in result) throw new DomainError('MFA_REQUIRED', undefined, result);
+          return result;
         }
         throw new Error('The account kept changing while signing in');
       });
