@@ -21,9 +21,14 @@ export function createRequestContext(services: Services, request: FastifyRequest
   return {
     services,
     principal: services.resolvePrincipal(request.headers.authorization),
-    client: { ip: request.ip, userAgent: request.headers['user-agent'] },
+    client: clientOf(request),
     log: request.log,
   };
+}
+
+/** Where a request came from, as the services record it (throttling, sessions). */
+export function clientOf(request: FastifyRequest): ClientInfo {
+  return { ip: request.ip, userAgent: request.headers['user-agent'] };
 }
 
 /** The caller of a guarded operation (the guard has already refused anyone else). */

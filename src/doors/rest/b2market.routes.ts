@@ -5,7 +5,9 @@ import { completeLoginInput, passwordField, usernameField } from '../../core/sch
 import type { Services } from '../../core/services.js';
 import { b2market, errorHandler } from './errors.js';
 import { b2marketError, b2marketLoginResponse, b2marketMfaRequired, verifyTokenResponse } from './openapi.js';
+import { clientOf } from '../request-context.js';
 import { claimsView } from '../views.js';
+import { b2marketLoginView } from './views.js';
 
 const b2marketLogin = z.object({ _username: usernameField, _password: passwordField });
 
@@ -41,11 +43,7 @@ export const b2marketRoutes: FastifyPluginAsync<{ services: Services }> = async 
     },
   }, async (request) => {
     const { _username: username, _password: password } = request.body;
-    const result = await services.auth.login(
-      { username, password },
-      { ip: request.ip, userAgent: request.headers['user-agent'] },
-    );
-    return { token: result.token, refreshToken: result.refreshToken, expiresAt: result.expiresAt.toISOString() };
+    return b2marketLoginView(await services.auth.login({ username, password }, clientOf(request)));
   });
 
   api.post('/api/login/mfa', {
@@ -66,11 +64,7 @@ export const b2marketRoutes: FastifyPluginAsync<{ services: Services }> = async 
       },
     },
   }, async (request) => {
-    const result = await services.mfa.completeLogin(request.body.mfaToken, request.body.code, {
-      ip: request.ip,
-      userAgent: request.headers['user-agent'],
-    });
-    return { token: result.token, refreshToken: result.refreshToken, expiresAt: result.expiresAt.toISOString() };
+    return b2marketLoginView(await services.mfa.completeLogin(request.body.mfaToken, request.body.code, clientOf(request)));
   });
 
   await api.register(async (scope) => {

@@ -13,6 +13,7 @@ import {
 import type { Services } from '../../core/services.js';
 import { errorHandler, stockApi, STOCKAPI_TOKEN_FAILURES } from './errors.js';
 import { PROTECTED_RESPONSES, product, stockApiError, stockApiLoginResponse, stockApiMfaRequired } from './openapi.js';
+import { clientOf } from '../request-context.js';
 import { productView } from '../views.js';
 import { loginView } from './views.js';
 import { z } from 'zod';
@@ -53,7 +54,7 @@ export const stockApiRoutes: FastifyPluginAsync<{ services: Services }> = async 
       config: { failureMessage: 'Error en el login' },
     },
     async (request) =>
-      loginView(await services.auth.login(request.body, { ip: request.ip, userAgent: request.headers['user-agent'] })),
+      loginView(await services.auth.login(request.body, clientOf(request))),
   );
 
   api.post(
@@ -79,9 +80,7 @@ export const stockApiRoutes: FastifyPluginAsync<{ services: Services }> = async 
       config: { failureMessage: 'Error en el login' },
     },
     async (request) =>
-      loginView(
-        await services.mfa.completeLogin(request.body.mfaToken, request.body.code, { ip: request.ip, userAgent: request.headers['user-agent'] }),
-      ),
+      loginView(await services.mfa.completeLogin(request.body.mfaToken, request.body.code, clientOf(request))),
   );
 
   // Token and permission are checked on arrival, before a body is read: a caller without the

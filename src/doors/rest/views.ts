@@ -9,3 +9,8 @@ export function loginView(result: LoginResult) {
     user: { id: result.user.id, username: result.user.username, role: result.user.role.name },
   };
 }
+
+/** B2Market's login answer: the pair and the access token's expiry. */
+export function b2marketLoginView(result: LoginResult) {
+  return { token: result.token, refreshToken: result.refreshToken, expiresAt: result.expiresAt.toISOString() };
+}
