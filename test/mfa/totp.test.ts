@@ -280,6 +280,26 @@ describe('users without TOTP', () => {
   });
 });
 
+describe('on the system clock, as a server started without one checks codes', () => {
+  it('enrols with a code of now and completes a login with the next step\'s code', async () => {
+    const plain = await startServer();
+    try {
+      await plain.app.keyway.services.users.create({ username: 'quin', password: PASSWORD, role: 'viewer' });
+      const { token } = await login(plain.url, 'quin', PASSWORD);
+      const { secret } = (await trpc(plain.url, 'mutation', 'mfa.startTotp', undefined, token)).body.result.data;
+      const enrolledAt = Date.now();
+      expect((await trpc(plain.url, 'mutation', 'mfa.confirmTotp', { code: codeAt(secret, enrolledAt) }, token)).status).toBe(200);
+      const { mfaToken } = (await post(plain.url, '/login', { username: 'quin', password: PASSWORD })).body;
+      // The step after the enrolment's: unused, and within one step of the server's now.
+      const done = await post(plain.url, '/login/mfa', { mfaToken, code: codeAt(secret, enrolledAt + 30_000) });
+      expect(done.status).toBe(200);
+      expect(claimsOf(done.body.token).amr).toEqual(['pwd', 'otp']);
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
 describe.runIf(DB_KIND === 'postgres')('two instances on one PostgreSQL', () => {
   it('accept a code once between them: of the same code sent to both at once, one login gets in, round after round', async () => {
     const other = await startServer({ database: server.database, now: () => now });
