@@ -7,6 +7,8 @@ import type { Database } from './db/database.js';
 import type { Embedded } from './db/pglite/embedded.js';
 import { controlDoor } from './doors/control/index.js';
 import { graphqlDoor } from './doors/graphql/index.js';
+import { metricsDoor } from './doors/metrics/index.js';
+import { createMetrics } from './doors/metrics/metrics.js';
 import { restDoor } from './doors/rest/index.js';
 import { trpcDoor } from './doors/trpc/plugin.js';
 import { executeCommand } from './cli/commands.js';
@@ -79,7 +81,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     error: (error, message) => app.log.error({ err: error }, message),
     notice: (line) => (options.noticeStream ?? process.stderr).write(`keyway: ${line}\n`),
   };
-  const keyway = await openKeyway(config, log, { embedded: options.embedded, now: options.now });
+  const metrics = createMetrics();
+  const keyway = await openKeyway(config, log, { embedded: options.embedded, now: options.now, telemetry: metrics });
+  metrics.watchPool(() => keyway.database.poolStats());
+  app.addHook('onResponse', metrics.onResponse);
   app.addHook('onClose', () => keyway.close());
   // Once closing, every answer (to a request already in flight) ends its connection: otherwise the
   // server would wait for clients' idle keep-alive connections to time out before it could exit.
@@ -101,6 +106,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await app.register(restDoor, { services, discovery: { ...keyway.tokens, publicUrl: config.publicUrl } });
     await app.register(graphqlDoor, { services, introspection: config.graphqlIntrospection });
     await app.register(trpcDoor, { services });
+    await app.register(metricsDoor, { metrics, token: config.metricsToken });
     if (config.database.kind === 'pglite') {
       // The command line's way in while this process owns the data directory: its commands, run here.
       await app.register(controlDoor, {

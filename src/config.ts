@@ -78,6 +78,8 @@ const environment = z.object({
   LOGIN_FAILURE_WINDOW: duration(1, 86400).default(15 * 60),
   TOKEN_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  AUDIT_RETENTION: duration(3600, 10 * 365 * 86400).default(90 * 86400),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(512).optional(),
 });
 
 
@@ -119,6 +121,10 @@ export interface Config {
   throttle: { maxFailures: number; windowSeconds: number };
   /** argon2 computations allowed at once; one core is always left for everything else. */
   passwordHashConcurrency: number;
+  /** How long audit events are kept (AUDIT_RETENTION). */
+  auditRetentionSeconds: number;
+  /** The bearer token `/metrics` answers (METRICS_TOKEN); unset, it answers loopback clients only. */
+  metricsToken?: string;
 }
 
 /**
@@ -165,6 +171,8 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     throttle: { maxFailures: e.LOGIN_MAX_FAILURES, windowSeconds: e.LOGIN_FAILURE_WINDOW },
     graphqlIntrospection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, availableParallelism() - 1),
+    auditRetentionSeconds: e.AUDIT_RETENTION,
+    metricsToken: e.METRICS_TOKEN,
   };
 }
 

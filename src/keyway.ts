@@ -1,4 +1,5 @@
 import type { Config } from './config.js';
+import { createAuditTrail, type AuditTrail } from './core/audit.service.js';
 import { createAuthService, createPasswordCheck } from './core/auth.service.js';
 import { KeyRing, type SigningAlgorithm } from './core/keys.js';
 import { createKeysService } from './core/keys.service.js';
@@ -13,6 +14,7 @@ import { createRolesService } from './core/roles.service.js';
 import type { Services } from './core/services.js';
 import { createSessionsService } from './core/sessions.service.js';
 import { startPruning, startSync } from './core/sync.js';
+import { NO_TELEMETRY, type Telemetry } from './core/telemetry.js';
 import { createLoginThrottle } from './core/throttle.service.js';
 import { createTokenService } from './core/tokens.js';
 import { createUsersService } from './core/users.service.js';
@@ -53,12 +55,14 @@ const KEY_ACTIVATION_DELAY_MS = 3 * SYNC_INTERVAL_MS;
 export interface KeywayOptions extends OpenOptions {
   /** Milliseconds since the epoch, as second-factor codes are checked against it; the system's clock by default (tests move theirs). */
   now?: () => number;
+  /** What the core counts (a server's metrics); nothing by default. */
+  telemetry?: Telemetry;
 }
 
 export async function openKeyway(config: Config, log: Logger, options: KeywayOptions = {}): Promise<Keyway> {
   const database = await openDatabase(config.database, (message) => log.debug(message), options);
   try {
-    const { services, tokens, stop } = await createServices(config, database, log, options.now ?? Date.now);
+    const { services, tokens, stop } = await createServices(config, database, log, options.now ?? Date.now, options.telemetry ?? NO_TELEMETRY);
     return {
       services,
       database,
@@ -74,7 +78,7 @@ export async function openKeyway(config: Config, log: Logger, options: KeywayOpt
   }
 }
 
-async function createServices(config: Config, database: Database, log: Logger, now: () => number) {
+async function createServices(config: Config, database: Database, log: Logger, now: () => number, telemetry: Telemetry) {
   const { orm } = database;
   const { jwt } = config;
   const passwords = createPasswordHasher(config.passwordHashConcurrency);
@@ -105,8 +109,9 @@ async function createServices(config: Config, database: Database, log: Logger, n
     ? KeyRing.forStoredKeys(await signingKeyStore.list(), tokenLifetimeSeconds)
     : KeyRing.forSecret(jwt.secret!);
   const sessionStore = stores.sessions;
-  const revocations = new RevocationList(tokenLifetimeSeconds * 1000);
-  revocations.add(await sessionStore.revokedSince(tokenLifetimeSeconds));
+  const revocations = new RevocationList(tokenLifetimeSeconds * 1000, (revoked) => telemetry.revoked(revoked));
+  const audit: AuditTrail = createAuditTrail({ store: stores.audit, onError: (error, message) => log.error(error, message) });
+  revocations.learn(await sessionStore.revokedSince(tokenLifetimeSeconds));
 
   const tokens = createTokenService({
     keys: keyRing,
@@ -126,6 +131,7 @@ async function createServices(config: Config, database: Database, log: Logger, n
     revocations,
     refreshTtlSeconds: config.sessions.refreshTtlSeconds,
     reuseIntervalSeconds: config.sessions.reuseIntervalSeconds,
+    audit,
   });
   const keys = createKeysService({
     ring: keyRing,
@@ -133,6 +139,7 @@ async function createServices(config: Config, database: Database, log: Logger, n
     // PGlite has one process: nobody else needs to learn the key first.
     activationDelayMs: database.kind === 'postgres' ? KEY_ACTIVATION_DELAY_MS : 0,
     retiredKeyLifetimeMs: tokenLifetimeSeconds * 1000,
+    audit,
   });
   const throttle = createLoginThrottle({ attempts: stores.loginAttempts, ...config.throttle });
   const passwordCheck = { users: userStore, passwords, throttle, hideUnknownUsers: config.hideUnknownUsers };
@@ -146,16 +153,23 @@ async function createServices(config: Config, database: Database, log: Logger, n
     box: new SecretBox(mfaKey),
     issuer: config.totpIssuer,
     now,
+    audit,
+    telemetry,
   });
   const services: Services = {
-    auth: createAuthService({ ...passwordCheck, sessions, tokens, revocations, challenge: (user) => mfa.challenge(user) }),
+    auth: createAuthService({ ...passwordCheck, sessions, tokens, revocations, audit, telemetry, challenge: (user) => mfa.challenge(user) }),
     mfa,
     sessions,
-    users: createUsersService(userStore, passwords, revocations),
-    roles: createRolesService(stores.roles, revocations),
+    users: createUsersService(userStore, passwords, revocations, audit),
+    roles: createRolesService(stores.roles, revocations, audit),
     products: createProductsService(stores.products),
     keys,
-    resolvePrincipal: (authorization) => resolvePrincipal(tokens, authorization),
+    audit,
+    resolvePrincipal(authorization, door) {
+      const principal = resolvePrincipal(tokens, authorization);
+      if (principal.ok || principal.reason !== 'MISSING') telemetry.verification(door, principal.ok);
+      return principal;
+    },
     jwks: () => keyRing.jwks(),
     databaseReady: () => database.ping(),
   };
@@ -176,6 +190,7 @@ async function createServices(config: Config, database: Database, log: Logger, n
   const pruning = startPruning({
     sessions: sessionStore,
     challenges: stores.mfa,
+    audit: { trail: audit, retentionSeconds: config.auditRetentionSeconds },
     revocations,
     retainSeconds: tokenLifetimeSeconds,
     intervalMs: PRUNE_INTERVAL_MS,
@@ -186,6 +201,7 @@ async function createServices(config: Config, database: Database, log: Logger, n
     tokens: { issuer, algorithm: keyRing.algorithm },
     stop: async () => {
       await Promise.all([sync?.stop(), pruning.stop()]);
+      await audit.close();
     },
   };
 }

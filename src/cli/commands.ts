@@ -1,8 +1,9 @@
+import { OPERATOR } from '../core/audit.js';
 import { describeError } from '../db/error-log.js';
 import { DomainError } from '../core/errors.js';
 import type { KeyInfo } from '../core/keys.service.js';
 import type { UserRecord } from '../core/records.js';
-import { createUserInput, describeIssues, roleInput, roleNameField, updateUserInput } from '../core/schemas.js';
+import { auditListInput, createUserInput, describeIssues, roleInput, roleNameField, updateUserInput } from '../core/schemas.js';
 import type { Services } from '../core/services.js';
 import type { z } from 'zod';
 import type { CliRequest, CliResponse } from '../doors/control/protocol.js';
@@ -50,35 +51,35 @@ async function run(services: Services, { words, options, password }: CliRequest)
     case 'users create': {
       const [username] = expectArguments(rest, 1, command);
       if (!options.role) throw new UsageError('"users create" needs --role <role> (see --help)');
-      const created = await services.users.create(parse(createUserInput, { username, password, role: options.role }));
+      const created = await services.users.create(parse(createUserInput, { username, password, role: options.role }), OPERATOR);
       return `created user ${created.username} (${created.role.name})`;
     }
     case 'users set-role': {
       const [username, role] = expectArguments(rest, 2, command);
-      const updated = await services.users.update((await user(username!)).id, parse(updateUserInput, { role }));
+      const updated = await services.users.update((await user(username!)).id, parse(updateUserInput, { role }), OPERATOR);
       return `${updated.username} is now ${updated.role.name}`;
     }
     case 'users disable':
     case 'users enable': {
       const [username] = expectArguments(rest, 1, command);
       const disabled = action === 'disable';
-      const updated = await services.users.update((await user(username!)).id, { disabled });
+      const updated = await services.users.update((await user(username!)).id, { disabled }, OPERATOR);
       return `${updated.username} is ${disabled ? 'disabled' : 'enabled'}`;
     }
     case 'users reset-mfa': {
       const [username] = expectArguments(rest, 1, command);
-      const updated = await services.users.update((await user(username!)).id, { resetMfa: true });
+      const updated = await services.users.update((await user(username!)).id, { resetMfa: true }, OPERATOR);
       return `${updated.username} has no second factor now and enrols again (their sessions are revoked)`;
     }
     case 'users delete': {
       const [username] = expectArguments(rest, 1, command);
       const found = await user(username!);
-      await services.users.delete(found.id);
+      await services.users.delete(found.id, OPERATOR);
       return `deleted user ${found.username}`;
     }
     case 'users set-password': {
       const [username] = expectArguments(rest, 1, command);
-      const updated = await services.users.update((await user(username!)).id, parse(updateUserInput, { password }));
+      const updated = await services.users.update((await user(username!)).id, parse(updateUserInput, { password }), OPERATOR);
       return `password of ${updated.username} set; their sessions are revoked`;
     }
     case 'roles list':
@@ -90,12 +91,12 @@ async function run(services: Services, { words, options, password }: CliRequest)
     case 'roles set': {
       const [name, list] = expectArguments(rest, 2, command);
       const permissions = list!.split(',').map((permission) => permission.trim().toUpperCase()).filter(Boolean);
-      const role = await services.roles.upsert(parse(roleInput, { name, permissions }));
+      const role = await services.roles.upsert(parse(roleInput, { name, permissions }), OPERATOR);
       return `${role.name}: ${role.permissions.join(',') || 'no permissions'}`;
     }
     case 'roles delete': {
       const [name] = expectArguments(rest, 1, command);
-      await services.roles.delete(parse(roleNameField, name));
+      await services.roles.delete(parse(roleNameField, name), OPERATOR);
       return `deleted role ${name}`;
     }
     case 'keys list':
@@ -106,14 +107,33 @@ async function run(services: Services, { words, options, password }: CliRequest)
       );
     case 'keys rotate': {
       expectArguments(rest, 0, command);
-      const key = await services.keys.rotate();
+      const key = await services.keys.rotate(OPERATOR);
       return `rotated: ${key.kid} signs from ${key.activatesAt?.toISOString()}; earlier keys verify until their tokens expire`;
+    }
+    case 'sessions list': {
+      const [username] = expectArguments(rest, 1, command);
+      const sessions = await services.sessions.list((await user(username!)).id);
+      return table(
+        ['id', 'signed in', 'last used', 'expires', 'address', 'user agent'],
+        sessions.map((s) => [s.id, iso(s.createdAt), iso(s.lastUsedAt), iso(s.expiresAt), s.ipAddress ?? '-', s.userAgent ?? '-']),
+      );
     }
     case 'sessions revoke': {
       const [username] = expectArguments(rest, 1, command);
       const user = await services.users.findByUsername(username!);
-      const count = await services.sessions.revokeAll(user.id);
+      const count = await services.sessions.revokeAll(user, OPERATOR);
       return `revoked ${count} session${count === 1 ? '' : 's'} of ${user.username}`;
+    }
+    case 'audit list': {
+      expectArguments(rest, 0, command);
+      const userId = options.user === undefined ? undefined : (await user(options.user)).id;
+      const types = options.type?.split(',').map((type) => type.trim().toUpperCase());
+      const { limit, ...filter } = parse(auditListInput, { types, userId, limit: options.limit ?? '50' });
+      const { events } = await services.audit.list(filter, limit);
+      return table(
+        ['at', 'type', 'actor', 'user', 'address', 'door', 'details'],
+        events.map((e) => [iso(e.at), e.type, e.actor ?? '-', e.username ?? '-', e.ipAddress ?? '-', e.door, JSON.stringify(e.details)]),
+      );
     }
     default:
       throw new UsageError(command ? `unknown command "${command}" (see --help)` : 'no command given (see --help)');
@@ -134,8 +154,9 @@ function expectArguments(rest: string[], count: number, command: string): string
   return rest;
 }
 
+const iso = (date: Date | null) => date?.toISOString() ?? '-';
+
 function keyRow(key: KeyInfo): string[] {
-  const iso = (date: Date | null) => date?.toISOString() ?? '-';
   return [key.kid, key.algorithm, key.state, iso(key.activatesAt), iso(key.retiredAt), key.publishedUntil ? iso(key.publishedUntil) : '-'];
 }
 

@@ -15,7 +15,13 @@ function fail(message: string): never {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     args: process.argv.slice(2),
-    options: { role: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      role: { type: 'string' },
+      user: { type: 'string' },
+      type: { type: 'string' },
+      limit: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     allowPositionals: true,
     strict: true,
   });
@@ -25,7 +31,10 @@ async function main(): Promise<void> {
   }
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
-  const request: CliRequest = { words: positionals, options: { role: values.role } };
+  const request: CliRequest = {
+    words: positionals,
+    options: { role: values.role, user: values.user, type: values.type, limit: values.limit },
+  };
   if (needsPassword(positionals)) request.password = await readPassword(`Password for ${positionals[2] ?? 'the user'}: `);
 
   const response = await execute(config, request);

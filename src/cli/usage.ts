@@ -16,7 +16,10 @@ export const USAGE = `Usage: npm run cli -- <command>
   roles delete <name>                delete a role no user holds
   keys list                          the signing keys and their state
   keys rotate                        a new signing key (the current one keeps verifying its tokens)
+  sessions list <username>           a user's live sessions: when, from where, last used
   sessions revoke <username>         revoke every session of a user
+  audit list [--user <name>] [--type <TYPE,…>] [--limit N]
+                                     security events, newest first (50 unless --limit)
 
 Works on the database of DATA_DIR or DATABASE_URL, also while a server runs on it; only init creates one.
 Passwords are read from standard input, never from arguments.`;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AuditTrail } from './audit.service.js';
 import { DomainError } from './errors.js';
 import type { PasswordHasher } from './password.js';
 import type { Principal, PrincipalResult } from './principal.js';
@@ -6,6 +7,7 @@ import type { LoginUser, UserRecord, UserStore } from './records.js';
 import type { RevocationList } from './revocations.js';
 import type { LoginInput } from './schemas.js';
 import type { SessionsService } from './sessions.service.js';
+import type { LoginOutcome, Telemetry } from './telemetry.js';
 import type { Attempt, LoginThrottle } from './throttle.service.js';
 import type { AccessClaims, TokenFailure, TokenService } from './tokens.js';
 import { usernameKey } from './usernames.js';
@@ -21,11 +23,19 @@ export type TokenVerification =
   | { valid: true; payload: AccessClaims }
   | { valid: false; code: TokenFailure };
 
+/** The ways in: the replaced APIs' routes, GraphQL, tRPC, the command line, and OAuth's token endpoint. */
+export type Door = 'rest' | 'graphql' | 'trpc' | 'cli' | 'oauth';
+
 /** Where a request came from, as far as the door can tell. */
 export interface ClientInfo {
+  /** The client's address; empty for the command line, which has none. */
   ip: string;
   userAgent?: string;
+  door: Door;
 }
+
+/** The command line's requests, in its own process or through a server's control socket. */
+export const COMMAND_LINE: ClientInfo = { ip: '', door: 'cli' };
 
 export interface PasswordCheckOptions {
   users: UserStore;
@@ -39,6 +49,8 @@ export interface AuthServiceOptions extends PasswordCheckOptions {
   sessions: SessionsService;
   tokens: TokenService;
   revocations: RevocationList;
+  audit: Pick<AuditTrail, 'record'>;
+  telemetry: Telemetry;
   /** Opens the challenge a user with a second factor answers after their password; answers its `mfaToken`. */
   challenge(user: LoginUser): Promise<string>;
 }
@@ -112,11 +124,11 @@ export function createAuthService(options: AuthServiceOptions) {
    * A user with a second factor gets no session here but a challenge's
    * `mfaToken`, once the password is right.
    */
-  async function loginOnce(attempt: Attempt, password: string, client: ClientInfo): Promise<LoginResult | { mfaToken: string } | 'overtaken'> {
+  async function loginOnce(attempt: Attempt, input: LoginInput, client: ClientInfo): Promise<LoginResult | { mfaToken: string } | 'overtaken'> {
     const user = await users.findForLogin(attempt.key);
     const [admitted, matched, opened] = await Promise.allSettled([
       throttle.admit(attempt),
-      passwords.verify(user?.passwordHash, password),
+      passwords.verify(user?.passwordHash, input.password),
       user && !user.totpEnabled ? sessions.open(user, client, ['pwd']) : Promise.resolve(null),
     ]);
     const session = opened.status === 'fulfilled' ? opened.value : null;
@@ -124,17 +136,37 @@ export function createAuthService(options: AuthServiceOptions) {
       const failures = judge(options.hideUnknownUsers, user, admitted, matched);
       if (user!.totpEnabled) {
         await throttle.succeeded(attempt, failures);
-        return { mfaToken: await options.challenge(user!) };
+        const mfaToken = await options.challenge(user!);
+        options.telemetry.login(client.door, 'mfa_required');
+        return { mfaToken };
       }
       if (!valueOf(opened)) return 'overtaken';
       await throttle.succeeded(attempt, failures);
+      recordLogin(client, user!, session!.id, ['pwd']);
       return session!.pair;
     } catch (error) {
       // For an unknown username a session that never was is deleted, so both failures cost the same.
       await sessions.discard(session?.id ?? randomUUID()).catch(() => {});
       await throttle.failed(attempt, error);
+      recordFailure(client, user ?? { id: null, username: input.username }, error);
       throw error;
     }
+  }
+
+  /** A login that opened a session, with a second factor or without. */
+  function recordLogin(client: ClientInfo, user: LoginUser, sessionId: string, amr: string[]): void {
+    options.audit.record({ type: 'LOGIN_SUCCEEDED', actor: user.username, userId: user.id, username: user.username, client, details: { sessionId, amr } });
+    options.telemetry.login(client.door, 'success');
+  }
+
+  /** A login refused: a throttle's refusal, or a wrong password, an unknown user, a disabled one (the reason in the details). */
+  function recordFailure(client: ClientInfo, user: { id: number | null; username: string }, error: unknown): void {
+    const outcome = loginOutcomeOf(error);
+    if (!outcome) return;
+    const { id: userId, username } = user;
+    const type = outcome === 'throttled' ? 'LOGIN_THROTTLED' : 'LOGIN_FAILED';
+    options.audit.record({ type, actor: null, userId, username, client, details: type === 'LOGIN_FAILED' ? { reason: (error as DomainError).code } : {} });
+    options.telemetry.login(client.door, outcome);
   }
 
   return {
@@ -143,7 +175,7 @@ export function createAuthService(options: AuthServiceOptions) {
       const attempt = { key: usernameKey(input.username), address: client.ip };
       return throttle.inTurn(attempt, async () => {
         for (let read = 1; read <= LOGIN_READS; read++) {
-          const result = await loginOnce(attempt, input.password, client);
+          const result = await loginOnce(attempt, input, client);
           if (result === 'overtaken') continue;
           // Answered as an error on every door, in its own words, with the challenge's token.
           if ('mfaToken' in result) throw new DomainError('MFA_REQUIRED', undefined, result);
@@ -165,11 +197,13 @@ export function createAuthService(options: AuthServiceOptions) {
       }));
       if (typeof result === 'string') throw new DomainError('UNAUTHENTICATED', 'User no longer exists');
       options.revocations.add(result.revoked);
+      options.audit.record({ type: 'PASSWORD_CHANGED', actor: user.username, userId: user.id, username: user.username, client, details: { by: 'self' } });
     },
 
     /** A verdict on any token, never an exception: invalid tokens are an expected answer. */
-    verify(token: string): TokenVerification {
+    verify(token: string, door: Door): TokenVerification {
       const check = tokens.verify(token);
+      options.telemetry.verification(door, check.ok);
       return check.ok ? { valid: true, payload: check.claims } : { valid: false, code: check.code };
     },
 
@@ -187,6 +221,13 @@ export function createAuthService(options: AuthServiceOptions) {
       return user;
     },
   };
+}
+
+/** How a refused login counts: a throttle's refusal, or a failure the caller caused; null for the server's own errors. */
+export function loginOutcomeOf(error: unknown): Exclude<LoginOutcome, 'success' | 'mfa_required'> | null {
+  if (!(error instanceof DomainError)) return null;
+  if (error.code === 'TOO_MANY_REQUESTS') return 'throttled';
+  return error.code === 'DATABASE_UNAVAILABLE' || error.code === 'INTERNAL_SERVER_ERROR' ? null : 'failure';
 }
 
 /** A settled promise's value, or its error thrown. */

@@ -1,3 +1,5 @@
+import { eventBy, type Actor } from './audit.js';
+import type { AuditTrail } from './audit.service.js';
 import { DomainError } from './errors.js';
 import { generateSigningKey, type KeyRing, type SigningAlgorithm } from './keys.js';
 import type { SigningKeyStore } from './records.js';
@@ -22,6 +24,7 @@ export interface KeysServiceOptions {
   activationDelayMs: number;
   /** How long a retired key keeps verifying: the longest life of a token it signed. */
   retiredKeyLifetimeMs: number;
+  audit: Pick<AuditTrail, 'record'>;
 }
 
 export type KeysService = ReturnType<typeof createKeysService>;
@@ -54,12 +57,13 @@ export function createKeysService(options: KeysServiceOptions) {
     },
 
     /** A new key pair: published now, signing after the activation delay, the current key retired then. */
-    async rotate(): Promise<KeyInfo> {
+    async rotate(by: Actor): Promise<KeyInfo> {
       if (!store) throw new DomainError('BAD_USER_INPUT', 'Tokens are signed HS256 with JWT_SECRET: rotate by changing JWT_SECRET');
       const key = await generateSigningKey();
       const activatesAt = new Date(Date.now() + options.activationDelayMs);
       await store.rotate(key, activatesAt);
       await reload();
+      options.audit.record(eventBy(by, 'KEY_ROTATED', null, { kid: key.kid, activatesAt: activatesAt.toISOString() }));
       return { kid: key.kid, algorithm: 'RS256', state: 'pending', createdAt: new Date(), activatesAt, retiredAt: null, publishedUntil: null };
     },
   };

@@ -1,4 +1,5 @@
-import type { ClientInfo, LoginResult, PasswordCheck } from './auth.service.js';
+import type { AuditTrail } from './audit.service.js';
+import { loginOutcomeOf, type ClientInfo, type LoginResult, type PasswordCheck } from './auth.service.js';
 import { DomainError } from './errors.js';
 import type { Principal } from './principal.js';
 import { hashSecretToken } from './refresh-tokens.js';
@@ -6,6 +7,7 @@ import type { LoginUser, MfaStore, UserStore } from './records.js';
 import type { RevocationList } from './revocations.js';
 import type { SecretBox } from './secret-box.js';
 import type { SessionsService } from './sessions.service.js';
+import type { Telemetry } from './telemetry.js';
 import type { Attempt, LoginThrottle } from './throttle.service.js';
 import { newMfaToken, newRecoveryCodes, newTotpSecret, otpauthUri, recoveryCodeHash, TOTP_CODE, totpStep } from './totp.js';
 
@@ -22,6 +24,8 @@ export interface MfaServiceOptions {
   issuer: string;
   /** Milliseconds since the epoch: what a code is checked against (tests move it). */
   now: () => number;
+  audit: Pick<AuditTrail, 'record'>;
+  telemetry: Telemetry;
 }
 
 export type MfaService = ReturnType<typeof createMfaService>;
@@ -55,16 +59,27 @@ export function createMfaService(options: MfaServiceOptions) {
   }
 
   /** Accepts `code` once for a user whose second factor is `secret` (sealed): a TOTP code, or an unused recovery code. */
-  async function useCode(userId: number, secret: string | null | undefined, code: string): Promise<void> {
+  async function useCode(userId: number, secret: string | null | undefined, code: string): Promise<'totp' | 'recovery_code'> {
     if (!secret) throw new DomainError('INVALID_MFA_CODE');
     if (TOTP_CODE.test(code)) {
       const step = stepOf(secret, userId, code);
       if (step === null) throw new DomainError('INVALID_MFA_CODE');
       if (!(await store.useStep(userId, step))) throw new DomainError('INVALID_MFA_CODE', 'This code was already used; wait for the next one');
-      return;
+      return 'totp';
     }
     const hash = recoveryCodeHash(code);
     if (hash === null || !(await store.useRecoveryCode(userId, hash))) throw new DomainError('INVALID_MFA_CODE');
+    return 'recovery_code';
+  }
+
+  /** A completion refused: the code or the challenge (MFA_FAILED), or the throttle (LOGIN_THROTTLED). */
+  function recordFailure(client: ClientInfo, user: { id: number; username: string | null } | null, error: unknown): void {
+    const outcome = loginOutcomeOf(error);
+    if (!outcome) return;
+    const type = outcome === 'throttled' ? 'LOGIN_THROTTLED' : 'MFA_FAILED';
+    const details = type === 'MFA_FAILED' ? { reason: (error as DomainError).code } : { stage: 'mfa' };
+    options.audit.record({ type, actor: null, userId: user?.id ?? null, username: user?.username ?? null, client, details });
+    options.telemetry.login(client.door, outcome);
   }
 
   /** Runs `check` in the user's turn for codes, counting a wrong code as a guess. */
@@ -95,18 +110,33 @@ export function createMfaService(options: MfaServiceOptions) {
     async completeLogin(mfaToken: string, code: string, client: ClientInfo): Promise<LoginResult> {
       const tokenHash = hashSecretToken(mfaToken);
       const challenge = await store.findChallenge(tokenHash, new Date(options.now()));
-      if (!challenge) throw new DomainError('INVALID_MFA_TOKEN');
-      return throttled(codeAttempt(challenge.userId, client), async () => {
-        const [user, totp] = await Promise.all([users.findLoginUser(challenge.userId), store.totpOf(challenge.userId)]);
-        // Changed since the password was checked (disabled, a new password, the second factor reset): sign in again.
-        if (!user || user.securityVersion !== challenge.securityVersion) throw new DomainError('INVALID_MFA_TOKEN');
-        await useCode(user.id, totp?.secret, code);
-        if (!(await store.takeChallenge(tokenHash, new Date(options.now())))) throw new DomainError('INVALID_MFA_TOKEN');
-        // Stored only while the security version is still the challenge's (sessions.open).
-        const opened = await sessions.open(user, client, ['pwd', 'otp']);
-        if (!opened) throw new DomainError('INVALID_MFA_TOKEN');
-        return opened.pair;
-      });
+      if (!challenge) {
+        const error = new DomainError('INVALID_MFA_TOKEN');
+        recordFailure(client, null, error);
+        throw error;
+      }
+      let user: LoginUser | null = null;
+      try {
+        return await throttled(codeAttempt(challenge.userId, client), async () => {
+          const [found, totp] = await Promise.all([users.findLoginUser(challenge.userId), store.totpOf(challenge.userId)]);
+          user = found;
+          // Changed since the password was checked (disabled, a new password, the second factor reset): sign in again.
+          if (!found || found.securityVersion !== challenge.securityVersion) throw new DomainError('INVALID_MFA_TOKEN');
+          const method = await useCode(found.id, totp?.secret, code);
+          if (!(await store.takeChallenge(tokenHash, new Date(options.now())))) throw new DomainError('INVALID_MFA_TOKEN');
+          // Stored only while the security version is still the challenge's (sessions.open).
+          const opened = await sessions.open(found, client, ['pwd', 'otp']);
+          if (!opened) throw new DomainError('INVALID_MFA_TOKEN');
+          const subject = { actor: found.username, userId: found.id, username: found.username, client };
+          options.audit.record({ type: 'MFA_SUCCEEDED', ...subject, details: { method } });
+          options.audit.record({ type: 'LOGIN_SUCCEEDED', ...subject, details: { sessionId: opened.id, amr: ['pwd', 'otp'] } });
+          options.telemetry.login(client.door, 'success');
+          return opened.pair;
+        });
+      } catch (error) {
+        recordFailure(client, user ?? { id: challenge.userId, username: null }, error);
+        throw error;
+      }
     },
 
     /** A new secret for the caller, pending until `confirmTotp` gets a code of it. */
@@ -135,6 +165,7 @@ export function createMfaService(options: MfaServiceOptions) {
         const revoked = await store.enable(principal.userId, { pending: state.pending, step, recoveryCodeHashes: hashes, exceptSessionId: principal.sessionId });
         if (revoked === 'changed') throw new DomainError('CONFLICT', 'Another enrolment replaced this one; start again');
         revocations.add(revoked);
+        options.audit.record({ type: 'MFA_ENABLED', actor: principal.username, userId: principal.userId, username: principal.username, client, details: { method: 'totp' } });
         return codes;
       });
     },
@@ -152,6 +183,7 @@ export function createMfaService(options: MfaServiceOptions) {
       }));
       if (typeof result === 'string') throw new DomainError('UNAUTHENTICATED', 'User no longer exists');
       revocations.add(result.revoked);
+      options.audit.record({ type: 'MFA_DISABLED', actor: user.username, userId: user.id, username: user.username, client, details: { by: 'self' } });
     },
 
     /** Ten new recovery codes for the caller, after their password; the old ones stop working. */

@@ -66,8 +66,20 @@ export interface SessionRecord {
   amr: AuthenticationMethod[];
 }
 
+/** A live session as its user and admins see it (never its tokens). */
+export interface SessionInfo {
+  id: string;
+  createdAt: Date;
+  /** When it was last refreshed; when it was opened, if never. */
+  lastUsedAt: Date;
+  expiresAt: Date;
+  ipAddress: string | null;
+  userAgent: string | null;
+}
+
 export type RevocationReason =
   | 'logout'
+  | 'session_revoked'
   | 'logout_all'
   | 'refresh_reuse'
   | 'password_changed'
@@ -80,6 +92,9 @@ export type RevocationReason =
 
 export interface RevokedSession {
   sessionId: string;
+  /** Whose session it was. */
+  userId: number;
+  reason: RevocationReason;
   revokedAt: Date;
 }
 
@@ -90,9 +105,9 @@ export type RefreshVerdict =
   | { action: 'revoke' }
   | { action: 'refuse' };
 
-/** Which sessions to revoke: one, all of a user's (but the caller's own, on a password change), or all of a role's. */
+/** Which sessions to revoke: one (of that user's, when `userId` is given), all of a user's (but the caller's own, on a password change), or all of a role's. */
 export type SessionSelector =
-  | { sessionId: string }
+  | { sessionId: string; userId?: number }
   | { userId: number; exceptSessionId?: string }
   | { roleName: string };
 
@@ -185,6 +200,8 @@ export interface SessionStore {
     sessionId: string,
     decide: (session: SessionRecord | null, now: Date) => RefreshVerdict,
   ): Promise<{ verdict: RefreshVerdict; session: SessionRecord | null }>;
+  /** A user's live sessions (neither revoked nor expired), the most recently used first. */
+  listLive(userId: number): Promise<SessionInfo[]>;
   /** Revokes live sessions and records them in the feed every instance reads. */
   revoke(selector: SessionSelector, reason: RevocationReason): Promise<RevokedSession[]>;
   /** The feed: revocations recorded in the last `seconds`, by the database's clock. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AUDIT_EVENT_TYPES } from './audit.js';
 import { DomainError } from './errors.js';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from './password.js';
 import { PERMISSIONS } from './permissions.js';
@@ -120,6 +121,27 @@ function integerParam(min: number, max: number) {
 export const idField = integerParam(1, MAX_INT);
 
 export const idInput = z.object({ id: idField });
+
+/** A point in time: a Date (GraphQL's DateTimeISO) or an ISO 8601 string with its offset (JSON). */
+const instant = z.union([z.date(), z.iso.datetime({ offset: true }).transform((text) => new Date(text))], {
+  error: 'must be an ISO 8601 date-time such as 2026-12-01T12:00:00Z',
+});
+
+export const auditListInput = z
+  .object({
+    types: z.array(z.enum(AUDIT_EVENT_TYPES, { error: 'must be an audit event type such as LOGIN_FAILED' })).max(AUDIT_EVENT_TYPES.length).optional(),
+    userId: idField.optional(),
+    since: instant.optional(),
+    until: instant.optional(),
+    limit: integerParam(1, 500).default(50),
+    after: z.string('must be a cursor').max(128, 'must be at most 128 characters').optional(),
+  })
+  .refine((input) => !input.since || !input.until || input.since < input.until, { message: 'must be later than since', path: ['until'] });
+export type AuditListInput = z.infer<typeof auditListInput>;
+
+export const sessionIdField = z.uuid('must be a session id');
+export const sessionIdInput = z.object({ id: sessionIdField });
+export const userIdInput = z.object({ userId: idField });
 
 export const paginationInput = z.object({
   limit: integerParam(1, 100).default(50),

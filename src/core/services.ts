@@ -1,4 +1,5 @@
-import type { AuthService } from './auth.service.js';
+import type { AuditTrail } from './audit.service.js';
+import type { AuthService, Door } from './auth.service.js';
 import type { PublicJwk } from './keys.js';
 import type { KeysService } from './keys.service.js';
 import type { MfaService } from './mfa.service.js';
@@ -21,8 +22,10 @@ export interface Services {
   roles: RolesService;
   products: ProductsService;
   keys: KeysService;
-  /** The caller of a request, from its Authorization header, decoded once. */
-  resolvePrincipal(authorization: string | undefined): PrincipalResult;
+  /** Security events: recorded by the services, read by admins. */
+  audit: AuditTrail;
+  /** The caller of a request, from its Authorization header, decoded once (and counted, by door). */
+  resolvePrincipal(authorization: string | undefined, door: Door): PrincipalResult;
   /** The public keys that verify access tokens (empty when they are signed with a shared secret). */
   jwks(): { keys: PublicJwk[] };
   /** Whether the database answers (for /readyz). */

@@ -1,9 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import { eventBy, type Actor } from './audit.js';
+import type { AuditTrail } from './audit.service.js';
 import type { ClientInfo, LoginResult } from './auth.service.js';
 import { DomainError } from './errors.js';
-import { toPermissionMap } from './permissions.js';
+import { ADMIN_ROLE, toPermissionMap } from './permissions.js';
 import type { Principal } from './principal.js';
-import type { AuthenticationMethod, LoginUser, RefreshVerdict, SessionRecord, SessionStore, UserRecord, UserStore } from './records.js';
+import type {
+  AuthenticationMethod,
+  LoginUser,
+  RefreshVerdict,
+  SessionInfo,
+  SessionRecord,
+  SessionStore,
+  UserRecord,
+  UserStore,
+} from './records.js';
 import { hashSecretToken, RefreshTokens, sameHash } from './refresh-tokens.js';
 import type { RevocationList } from './revocations.js';
 import type { TokenService } from './tokens.js';
@@ -16,9 +27,15 @@ export interface SessionsServiceOptions {
   revocations: RevocationList;
   refreshTtlSeconds: number;
   reuseIntervalSeconds: number;
+  audit: Pick<AuditTrail, 'record'>;
 }
 
 export type SessionsService = ReturnType<typeof createSessionsService>;
+
+/** A session as listed to a caller: `current` marks the one their token belongs to. */
+export interface ListedSession extends SessionInfo {
+  current: boolean;
+}
 
 export interface OpenedSession {
   id: string;
@@ -32,7 +49,7 @@ export interface OpenedSession {
  * logout revokes it. Every revocation is in this instance's list at once.
  */
 export function createSessionsService(options: SessionsServiceOptions) {
-  const { sessions, users, tokens, refreshTokens, revocations } = options;
+  const { sessions, users, tokens, refreshTokens, revocations, audit } = options;
 
   function pairFor(user: UserRecord, session: Pick<SessionRecord, 'id' | 'generation' | 'expiresAt' | 'amr'>): LoginResult {
     const subject = {
@@ -81,7 +98,7 @@ export function createSessionsService(options: SessionsServiceOptions) {
       return sessions.discard(sessionId);
     },
 
-    async refresh(refreshToken: string): Promise<LoginResult> {
+    async refresh(refreshToken: string, client: ClientInfo): Promise<LoginResult> {
       const presented = refreshTokens.parse(refreshToken);
       if (!presented) throw new DomainError('UNAUTHENTICATED', 'Invalid refresh token');
       const hash = hashSecretToken(refreshToken);
@@ -95,7 +112,9 @@ export function createSessionsService(options: SessionsServiceOptions) {
         throw new DomainError('UNAUTHENTICATED', 'Refresh token expired or revoked');
       }
       if (verdict.action === 'revoke') {
-        revocations.add([{ sessionId: session.id, revokedAt: new Date() }]);
+        revocations.add([{ sessionId: session.id, userId: session.userId, reason: 'refresh_reuse', revokedAt: new Date() }]);
+        const owner = await users.findById(session.userId).catch(() => null);
+        audit.record({ type: 'REFRESH_REUSE_DETECTED', actor: null, userId: session.userId, username: owner?.username ?? null, client, details: { sessionId: session.id } });
         throw new DomainError('UNAUTHENTICATED', 'Refresh token reused: the session is revoked');
       }
       const user = await users.findById(session.userId);
@@ -105,18 +124,43 @@ export function createSessionsService(options: SessionsServiceOptions) {
     },
 
     /** Revokes the caller's session, or every session of theirs. */
-    async logout(principal: Principal, allSessions: boolean): Promise<void> {
+    async logout(principal: Principal, allSessions: boolean, client: ClientInfo): Promise<void> {
       const revoked = await sessions.revoke(
         allSessions ? { userId: principal.userId } : { sessionId: principal.sessionId },
         allSessions ? 'logout_all' : 'logout',
       );
       revocations.add(revoked);
+      const { userId, username, sessionId } = principal;
+      audit.record({ type: 'LOGOUT', actor: username, userId, username, client, details: allSessions ? { allSessions, count: revoked.length } : { sessionId } });
+    },
+
+    /** A user's live sessions; `current` marks the one of `currentSessionId` (the caller's own). */
+    async list(userId: number, currentSessionId?: string): Promise<ListedSession[]> {
+      const [live, user] = await Promise.all([sessions.listLive(userId), users.findById(userId)]);
+      if (!user) throw new DomainError('NOT_FOUND', 'No such user');
+      return live.map((session) => ({ ...session, current: session.id === currentSessionId }));
+    },
+
+    /**
+     * Revokes one live session: the caller's own, or anyone's for an admin.
+     * Someone else's session is no different from none at all to anyone else,
+     * so its id cannot be probed.
+     */
+    async revoke(by: Actor & { principal: Principal }, sessionId: string): Promise<void> {
+      const { principal } = by;
+      const mine = principal.role === ADMIN_ROLE ? {} : { userId: principal.userId };
+      const [revoked] = await sessions.revoke({ sessionId, ...mine }, 'session_revoked');
+      if (!revoked) throw new DomainError('NOT_FOUND', 'No such session');
+      revocations.add([revoked]);
+      const owner = revoked.userId === principal.userId ? principal : await users.findById(revoked.userId).catch(() => null);
+      audit.record(eventBy(by, 'SESSION_REVOKED', { id: revoked.userId, username: owner?.username ?? null }, { sessionId }));
     },
 
     /** Revokes every session of a user (an administrator's decision). */
-    async revokeAll(userId: number): Promise<number> {
-      const revoked = await sessions.revoke({ userId }, 'admin');
+    async revokeAll(user: UserRecord, by: Actor): Promise<number> {
+      const revoked = await sessions.revoke({ userId: user.id }, 'admin');
       revocations.add(revoked);
+      audit.record(eventBy(by, 'SESSION_REVOKED', user, { allSessions: true, count: revoked.length }));
       return revoked.length;
     },
   };

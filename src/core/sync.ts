@@ -1,3 +1,4 @@
+import type { AuditTrail } from './audit.service.js';
 import type { KeysService } from './keys.service.js';
 import type { MfaStore, SessionStore } from './records.js';
 import type { RevocationList } from './revocations.js';
@@ -32,7 +33,7 @@ export function startSync(options: SyncOptions): { stop(): Promise<void> } {
 
   async function tick(): Promise<void> {
     const windowSeconds = Math.ceil((Date.now() - lastSuccess) / 1000) + OVERLAP_SECONDS;
-    revocations.add(await sessions.revokedSince(windowSeconds));
+    revocations.learn(await sessions.revokedSince(windowSeconds));
     const version = await keys.version();
     if (version !== keysVersion) {
       await keys.reload();
@@ -73,6 +74,8 @@ export interface PruningOptions {
   sessions: Pick<SessionStore, 'pruneRevocations'>;
   /** Logins' second-factor challenges past their expiry, when there is such a store. */
   challenges?: Pick<MfaStore, 'pruneChallenges'>;
+  /** The audit trail and how long its events are kept. */
+  audit?: { trail: Pick<AuditTrail, 'prune'>; retentionSeconds: number };
   revocations: RevocationList;
   /** How long a revocation matters: the longest life of an access token. */
   retainSeconds: number;
@@ -94,6 +97,7 @@ export function startPruning(options: PruningOptions): { stop(): Promise<void> }
       .then(async () => {
         await options.sessions.pruneRevocations(options.retainSeconds);
         await options.challenges?.pruneChallenges(new Date());
+        await options.audit?.trail.prune(options.audit.retentionSeconds);
       })
       .catch(options.onError);
   }, options.intervalMs);

@@ -1,3 +1,5 @@
+import { eventBy, type Actor } from './audit.js';
+import type { AuditTrail } from './audit.service.js';
 import { DomainError } from './errors.js';
 import { lookalikeKey } from './lookalikes.js';
 import type { PasswordHasher } from './password.js';
@@ -10,9 +12,22 @@ import { usernameKey } from './usernames.js';
 export type UsersService = ReturnType<typeof createUsersService>;
 
 /** User administration; who may call it is the doors' guards' business (`admin`). */
-export function createUsersService(users: UserStore, passwords: PasswordHasher, revocations: RevocationList) {
+export function createUsersService(
+  users: UserStore,
+  passwords: PasswordHasher,
+  revocations: RevocationList,
+  audit: Pick<AuditTrail, 'record'>,
+) {
+  /** One event per fact a change records: a role or the disabled flag (USER_UPDATED), a password, the second factor. */
+  function recordUpdate(by: Actor, user: UserRecord, changes: UpdateUserInput): void {
+    const updated = { ...(changes.role !== undefined && { role: changes.role }), ...(changes.disabled !== undefined && { disabled: changes.disabled }) };
+    if (Object.keys(updated).length > 0) audit.record(eventBy(by, 'USER_UPDATED', user, updated));
+    if (changes.password !== undefined) audit.record(eventBy(by, 'PASSWORD_CHANGED', user, { by: 'admin' }));
+    if (changes.resetMfa) audit.record(eventBy(by, 'MFA_DISABLED', user, { by: 'admin' }));
+  }
+
   return {
-    async create(input: CreateUserInput): Promise<UserRecord> {
+    async create(input: CreateUserInput, by: Actor): Promise<UserRecord> {
       const created = await users.create({
         username: input.username,
         usernameKey: usernameKey(input.username),
@@ -31,6 +46,7 @@ export function createUsersService(users: UserStore, passwords: PasswordHasher, 
         case 'unknown_role':
           throw unknownRole(input.role);
         default:
+          audit.record(eventBy(by, 'USER_CREATED', created, { role: created.role.name }));
           return created;
       }
     },
@@ -40,15 +56,18 @@ export function createUsersService(users: UserStore, passwords: PasswordHasher, 
     },
 
     /** The last enabled admin cannot be deleted; the user's sessions are revoked with them. */
-    async delete(id: number): Promise<void> {
+    async delete(id: number, by: Actor): Promise<void> {
+      let deleted: UserRecord | undefined;
       const result = await users.delete(id, (before, enabledAdmins) => {
         if (isEnabledAdmin(before) && enabledAdmins <= 1) {
           throw new DomainError('CONFLICT', 'The last enabled admin cannot be deleted');
         }
+        deleted = before;
         return {};
       });
       if (result === 'no_such_user') throw userNotFound(id);
       revocations.add(result.revoked);
+      audit.record(eventBy(by, 'USER_DELETED', deleted!, { role: deleted!.role.name }));
     },
 
     async findByUsername(username: string): Promise<UserRecord> {
@@ -58,7 +77,7 @@ export function createUsersService(users: UserStore, passwords: PasswordHasher, 
     },
 
     /** Changing a role or a password, or disabling, revokes the user's sessions in the same transaction. */
-    async update(id: number, changes: UpdateUserInput): Promise<UserRecord> {
+    async update(id: number, changes: UpdateUserInput, by: Actor): Promise<UserRecord> {
       const passwordHash = changes.password === undefined ? undefined : await passwords.hash(changes.password);
       const result = await users.update(
         id,
@@ -68,6 +87,7 @@ export function createUsersService(users: UserStore, passwords: PasswordHasher, 
       if (result === 'no_such_user') throw userNotFound(id);
       if (result === 'unknown_role') throw unknownRole(changes.role!);
       revocations.add(result.revoked);
+      recordUpdate(by, result.user, changes);
       return result.user;
     },
   };

@@ -15,6 +15,8 @@ export interface Database {
   exclusively<T>(work: () => Promise<T>): Promise<T>;
   /** Whether the database answers a trivial query. */
   ping(): Promise<boolean>;
+  /** The connection pool's state on PostgreSQL (for the metrics); null on PGlite, which has one connection. */
+  poolStats(): Promise<{ total: number; idle: number; waiting: number } | null>;
   close(): Promise<void>;
 }
 
@@ -119,6 +121,12 @@ function createDatabase(orm: Orm, config: DatabaseConfig, release: () => Promise
       } catch {
         return false;
       }
+    },
+    async poolStats() {
+      if (config.kind !== 'postgres') return null;
+      const connection = orm.em.getConnection() as unknown as { getNativeClient(): Promise<import('pg').Pool> };
+      const pool = await connection.getNativeClient();
+      return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
     },
     async close() {
       await orm.close();

@@ -49,6 +49,18 @@ export function createSessionRepository(orm: Orm): SessionStore {
       });
     },
 
+    async listLive(userId) {
+      const rows = await orm.em.getConnection().execute<SessionRow[]>(LIVE_SESSIONS_SQL, [userId], 'all');
+      return rows.map((row) => ({
+        id: row.id,
+        createdAt: new Date(row.created_at),
+        lastUsedAt: new Date(row.last_used_at),
+        expiresAt: new Date(row.expires_at),
+        ipAddress: row.ip_address,
+        userAgent: row.user_agent,
+      }));
+    },
+
     revoke(selector, reason) {
       return revokeSessionsIn(orm.em.fork(), selector, reason);
     },
@@ -56,11 +68,11 @@ export function createSessionRepository(orm: Orm): SessionStore {
     async revokedSince(seconds) {
       const rows = await orm.em
         .fork()
-        .execute<{ session_id: string; revoked_at: Date | string }[]>(
-          `select session_id, revoked_at from session_revocations where revoked_at > now() - make_interval(secs => ?)`,
+        .execute<RevocationRow[]>(
+          `select session_id, user_id, reason, revoked_at from session_revocations where revoked_at > now() - make_interval(secs => ?)`,
           [seconds],
         );
-      return rows.map((row) => ({ sessionId: row.session_id, revokedAt: new Date(row.revoked_at) }));
+      return rows.map(toRevokedSession);
     },
 
     async pruneRevocations(olderThanSeconds) {
@@ -86,6 +98,20 @@ const STORE_SESSION_SQL = `insert into sessions (id, user_id, refresh_token_hash
    where exists (select 1 from users where id = ? and security_version = ? for share)
   returning id`;
 
+interface SessionRow {
+  id: string;
+  created_at: Date | string;
+  last_used_at: Date | string;
+  expires_at: Date | string;
+  ip_address: string | null;
+  user_agent: string | null;
+}
+
+// A refresh is the session's use: an access token is verified without the database, so no row records each one.
+const LIVE_SESSIONS_SQL = `select id, created_at, coalesce(rotated_at, created_at) as last_used_at, expires_at, ip_address, user_agent
+  from sessions where user_id = ? and revoked_at is null and expires_at > now()
+  order by last_used_at desc, id`;
+
 /**
  * Revokes the live sessions `selector` names and records each in the feed,
  * in one statement, inside whatever transaction `em` belongs to.
@@ -97,13 +123,15 @@ export async function revokeSessionsIn(
 ): Promise<RevokedSession[]> {
   const [where, params]: [string, unknown[]] =
     'sessionId' in selector
-      ? ['id = ?', [selector.sessionId]]
+      ? selector.userId === undefined
+        ? ['id = ?', [selector.sessionId]]
+        : ['id = ? and user_id = ?', [selector.sessionId, selector.userId]]
       : 'roleName' in selector
         ? ['user_id in (select id from users where role_name = ?)', [selector.roleName]]
         : selector.exceptSessionId
           ? ['user_id = ? and id <> ?', [selector.userId, selector.exceptSessionId]]
           : ['user_id = ?', [selector.userId]];
-  const rows = await em.execute<{ session_id: string; revoked_at: Date | string }[]>(
+  const rows = await em.execute<RevocationRow[]>(
     `with revoked as (
        update sessions set revoked_at = now(), revoked_reason = ?
         where revoked_at is null and expires_at > now() and ${where}
@@ -111,10 +139,21 @@ export async function revokeSessionsIn(
      insert into session_revocations (session_id, user_id, reason, revoked_at)
      select id, user_id, ?, revoked_at from revoked
      on conflict (session_id) do nothing
-     returning session_id, revoked_at`,
+     returning session_id, user_id, reason, revoked_at`,
     [reason, ...params, reason],
   );
-  return rows.map((row) => ({ sessionId: row.session_id, revokedAt: new Date(row.revoked_at) }));
+  return rows.map(toRevokedSession);
+}
+
+interface RevocationRow {
+  session_id: string;
+  user_id: number;
+  reason: string;
+  revoked_at: Date | string;
+}
+
+function toRevokedSession(row: RevocationRow): RevokedSession {
+  return { sessionId: row.session_id, userId: row.user_id, reason: row.reason as RevocationReason, revokedAt: new Date(row.revoked_at) };
 }
 
 function toSessionRecord(session: Session): SessionRecord {

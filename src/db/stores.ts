@@ -1,3 +1,4 @@
+import { createAuditRepository } from './audit.repository.js';
 import type { Database } from './database.js';
 import { withDatabaseErrors } from './errors.js';
 import { createLoginAttemptRepository } from './login-attempt.repository.js';
@@ -24,6 +25,7 @@ export function createStores({ orm, kind }: Pick<Database, 'orm' | 'kind'>, { si
     products: guarded(createProductRepository(orm, kind)),
     loginAttempts: guarded(createLoginAttemptRepository(orm)),
     mfa: guarded(createMfaRepository(orm)),
+    audit: guarded(createAuditRepository(orm)),
     /** Absent when tokens are signed with JWT_SECRET. */
     signingKeys: signingKeys ? guarded(createSigningKeyRepository(orm)) : undefined,
   };

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-import type { ClientInfo } from '../core/auth.service.js';
+import type { Actor } from '../core/audit.js';
+import type { ClientInfo, Door } from '../core/auth.service.js';
 import { requirePrincipal } from '../core/authorization.js';
 import type { Principal, PrincipalResult } from '../core/principal.js';
 import type { Services } from '../core/services.js';
@@ -17,21 +18,26 @@ export interface RequestContext {
   log: FastifyBaseLogger;
 }
 
-export function createRequestContext(services: Services, request: FastifyRequest): RequestContext {
+export function createRequestContext(services: Services, request: FastifyRequest, door: Door): RequestContext {
   return {
     services,
-    principal: services.resolvePrincipal(request.headers.authorization),
-    client: clientOf(request),
+    principal: services.resolvePrincipal(request.headers.authorization, door),
+    client: clientOf(request, door),
     log: request.log,
   };
 }
 
 /** Where a request came from, as the services record it (throttling, sessions). */
-export function clientOf(request: FastifyRequest): ClientInfo {
-  return { ip: request.ip, userAgent: request.headers['user-agent'] };
+export function clientOf(request: FastifyRequest, door: Door): ClientInfo {
+  return { ip: request.ip, userAgent: request.headers['user-agent'], door };
 }
 
 /** The caller of a guarded operation (the guard has already refused anyone else). */
 export function caller(context: RequestContext): Principal {
   return requirePrincipal(context.principal);
+}
+
+/** The caller of a guarded operation and where they call from, as the audit trail records them. */
+export function actor(context: RequestContext): Actor & { principal: Principal } {
+  return { principal: caller(context), client: context.client };
 }

@@ -1,5 +1,7 @@
 import type { LoginResult, TokenVerification } from '../core/auth.service.js';
+import type { AuditPage } from '../core/audit.js';
 import type { ProductRecord, UserRecord } from '../core/records.js';
+import type { ListedSession } from '../core/sessions.service.js';
 import type { AccessClaims } from '../core/tokens.js';
 
 /**
@@ -15,6 +17,36 @@ export function userView(user: UserRecord) {
     role: { name: user.role.name, permissions: user.role.permissions },
     disabled: user.disabled,
     createdAt: user.createdAt.toISOString(),
+  };
+}
+
+export function sessionView(session: ListedSession) {
+  return {
+    id: session.id,
+    createdAt: session.createdAt.toISOString(),
+    lastUsedAt: session.lastUsedAt.toISOString(),
+    expiresAt: session.expiresAt.toISOString(),
+    ipAddress: session.ipAddress,
+    userAgent: session.userAgent,
+    current: session.current,
+  };
+}
+
+export function auditPageView(page: AuditPage) {
+  return {
+    events: page.events.map((event) => ({
+      id: event.id,
+      at: event.at.toISOString(),
+      type: event.type,
+      actor: event.actor,
+      userId: event.userId,
+      username: event.username,
+      ipAddress: event.ipAddress,
+      userAgent: event.userAgent,
+      door: event.door,
+      details: event.details,
+    })),
+    nextCursor: page.nextCursor,
   };
 }
 

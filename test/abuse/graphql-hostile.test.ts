@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, graphql, login, post } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 let server: TestServer;
 let token: string;
 
 beforeAll(async () => {
   server = await startServer();
-  await server.app.keyway.services.users.create({ username: 'victim', password: 'victim-password', role: 'viewer' });
+  await server.app.keyway.services.users.create({ username: 'victim', password: 'victim-password', role: 'viewer' }, OPERATOR);
   token = (await login(server.url, 'admin', ADMIN_PASSWORD)).token;
 });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, graphql, post, type Reply } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -8,8 +9,8 @@ describe('tRPC batches', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startServer();
-    await server.app.keyway.services.users.create({ username: 'batched', password: 'batched-password', role: 'viewer' });
-    await server.app.keyway.services.users.create({ username: 'mixed', password: 'mixed-password', role: 'viewer' });
+    await server.app.keyway.services.users.create({ username: 'batched', password: 'batched-password', role: 'viewer' }, OPERATOR);
+    await server.app.keyway.services.users.create({ username: 'mixed', password: 'mixed-password', role: 'viewer' }, OPERATOR);
   });
   afterAll(() => server?.close());
 
@@ -44,7 +45,7 @@ describe('an unknown username costs what a wrong password costs, on every door',
   beforeAll(async () => {
     // No throttling in the way: every attempt must reach the password check.
     server = await startServer({ env: { LOGIN_MAX_FAILURES: '1000' } });
-    await server.app.keyway.services.users.create({ username: 'timed', password: 'timed-password', role: 'viewer' });
+    await server.app.keyway.services.users.create({ username: 'timed', password: 'timed-password', role: 'viewer' }, OPERATOR);
   });
   afterAll(() => server?.close());
 
@@ -89,7 +90,7 @@ describe('HIDE_UNKNOWN_USERS=true', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startServer({ env: { HIDE_UNKNOWN_USERS: 'true' } });
-    await server.app.keyway.services.users.create({ username: 'hidden', password: 'hidden-password', role: 'viewer' });
+    await server.app.keyway.services.users.create({ username: 'hidden', password: 'hidden-password', role: 'viewer' }, OPERATOR);
   });
   afterAll(() => server?.close());
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql, login, trpc } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 let server: TestServer;
 let vendedor: string;
@@ -9,8 +10,8 @@ let developer: string;
 beforeAll(async () => {
   server = await startServer();
   const { users } = server.app.keyway.services;
-  await users.create({ username: 'vanesa', password: 'vanesa-password', role: 'vendedor' });
-  await users.create({ username: 'diego', password: 'diego-password', role: 'developer' });
+  await users.create({ username: 'vanesa', password: 'vanesa-password', role: 'vendedor' }, OPERATOR);
+  await users.create({ username: 'diego', password: 'diego-password', role: 'developer' }, OPERATOR);
   vendedor = (await login(server.url, 'vanesa', 'vanesa-password')).token;
   developer = (await login(server.url, 'diego', 'diego-password')).token;
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/core/errors.js';
 import { call, graphql, login, post, trpc } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 let server: TestServer;
 let admin: string;
@@ -55,7 +56,7 @@ describe('creating users', () => {
 
 describe('changing users', () => {
   it('disables and enables a user: a disabled user cannot log in on any door', async () => {
-    const { id } = await server.app.keyway.services.users.create({ username: 'dora', password: 'dora-password', role: 'viewer' });
+    const { id } = await server.app.keyway.services.users.create({ username: 'dora', password: 'dora-password', role: 'viewer' }, OPERATOR);
     const { token } = await login(server.url, 'dora', 'dora-password');
     const disabled = await graphql(server.url, `mutation { updateUser(id: "${id}", input: { disabled: true }) { disabled } }`, {}, admin);
     expect(disabled.body.data.updateUser).toEqual({ disabled: true });
@@ -72,7 +73,7 @@ describe('changing users', () => {
   });
 
   it('changes a role and revokes the sessions that carried the old one', async () => {
-    const { id } = await server.app.keyway.services.users.create({ username: 'rolf', password: 'rolf-password', role: 'viewer' });
+    const { id } = await server.app.keyway.services.users.create({ username: 'rolf', password: 'rolf-password', role: 'viewer' }, OPERATOR);
     const { token } = await login(server.url, 'rolf', 'rolf-password');
     const reply = await trpc(server.url, 'mutation', 'users.update', { id, role: 'developer' }, admin);
     expect(reply.body.result.data.role.name).toBe('developer');
@@ -82,7 +83,7 @@ describe('changing users', () => {
   });
 
   it('sets a password, revoking the old sessions', async () => {
-    const { id } = await server.app.keyway.services.users.create({ username: 'pia', password: 'pia-password', role: 'viewer' });
+    const { id } = await server.app.keyway.services.users.create({ username: 'pia', password: 'pia-password', role: 'viewer' }, OPERATOR);
     const { token } = await login(server.url, 'pia', 'pia-password');
     await graphql(server.url, `mutation { updateUser(id: "${id}", input: { password: "pia-new-password" }) { id } }`, {}, admin);
     expect((await call(server.url, '/products', { token })).status).toBe(403);
@@ -97,7 +98,7 @@ describe('changing users', () => {
   });
 
   it('deletes a user: their tokens die with them and their name no longer logs in', async () => {
-    const { id } = await server.app.keyway.services.users.create({ username: 'gus', password: 'gus-password', role: 'viewer' });
+    const { id } = await server.app.keyway.services.users.create({ username: 'gus', password: 'gus-password', role: 'viewer' }, OPERATOR);
     const { token } = await login(server.url, 'gus', 'gus-password');
     expect((await graphql(server.url, `mutation { deleteUser(id: "${id}") }`, {}, admin)).body.data).toEqual({ deleteUser: true });
     expect((await call(server.url, '/products', { token })).status).toBe(403);
@@ -125,7 +126,7 @@ describe('the last enabled admin', () => {
   });
 
   it('can step down once another admin exists', async () => {
-    const second = await server.app.keyway.services.users.create({ username: 'second-admin', password: 'second-password', role: 'admin' });
+    const second = await server.app.keyway.services.users.create({ username: 'second-admin', password: 'second-password', role: 'admin' }, OPERATOR);
     const token = (await login(server.url, 'second-admin', 'second-password')).token;
     const reply = await graphql(server.url, `mutation { updateUser(id: "${second.id}", input: { role: "viewer" }) { role { name } } }`, {}, token);
     expect(reply.body.data.updateUser.role.name).toBe('viewer');
@@ -133,13 +134,13 @@ describe('the last enabled admin', () => {
 
   it('is never lost to two admins demoting each other at once', async () => {
     const { users } = server.app.keyway.services;
-    const one = await users.create({ username: 'twin-one', password: 'twin-password', role: 'admin' });
-    const two = await users.create({ username: 'twin-two', password: 'twin-password', role: 'admin' });
+    const one = await users.create({ username: 'twin-one', password: 'twin-password', role: 'admin' }, OPERATOR);
+    const two = await users.create({ username: 'twin-two', password: 'twin-password', role: 'admin' }, OPERATOR);
     const original = (await users.findByUsername('admin')).id;
     // The twins are then the only enabled admins: a setup that fails here would leave the race nothing to lose.
-    expect(await users.update(original, { disabled: true })).toMatchObject({ disabled: true });
+    expect(await users.update(original, { disabled: true }, OPERATOR)).toMatchObject({ disabled: true });
     try {
-      const results = await Promise.allSettled([users.update(one.id, { role: 'viewer' }), users.update(two.id, { role: 'viewer' })]);
+      const results = await Promise.allSettled([users.update(one.id, { role: 'viewer' }, OPERATOR), users.update(two.id, { role: 'viewer' }, OPERATOR)]);
       const winners = results.filter((result) => result.status === 'fulfilled');
       const losers = results.filter((result) => result.status === 'rejected');
       expect(winners).toHaveLength(1);
@@ -150,7 +151,7 @@ describe('the last enabled admin', () => {
       const roles = await Promise.all([one, two].map(async (twin) => (await users.findByUsername(twin.username)).role.name));
       expect(roles.sort()).toEqual(['admin', 'viewer']);
     } finally {
-      await users.update(original, { disabled: false });
+      await users.update(original, { disabled: false }, OPERATOR);
       // Disabling revoked the original admin's sessions: sign in again for the tests that follow.
       admin = (await login(server.url, 'admin', ADMIN_PASSWORD)).token;
     }
@@ -169,8 +170,8 @@ describe('roles', () => {
 
   it('revokes the sessions of a role that loses a permission, not of one that gains', async () => {
     const { users, roles } = server.app.keyway.services;
-    await roles.upsert({ name: 'clerk', permissions: ['GET'] });
-    await users.create({ username: 'clerk-1', password: 'clerk-password', role: 'clerk' });
+    await roles.upsert({ name: 'clerk', permissions: ['GET'] }, OPERATOR);
+    await users.create({ username: 'clerk-1', password: 'clerk-password', role: 'clerk' }, OPERATOR);
     const before = (await login(server.url, 'clerk-1', 'clerk-password')).token;
     await trpc(server.url, 'mutation', 'roles.upsert', { name: 'clerk', permissions: ['GET', 'PUT'] }, admin);
     expect((await call(server.url, '/products', { token: before })).status).toBe(200);

@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { call, login, post } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { until } from '../helpers/wait.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid as string;
 
@@ -29,7 +30,7 @@ describe('the command line while a server runs on the same database', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startServer();
-    await server.app.keyway.services.users.create({ username: 'sam', password: 'sam-password', role: 'viewer' });
+    await server.app.keyway.services.users.create({ username: 'sam', password: 'sam-password', role: 'viewer' }, OPERATOR);
   });
   afterAll(() => server?.close());
 

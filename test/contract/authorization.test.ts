@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, graphql, login, post, trpc, type Reply } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.js';
 import { EXPIRED, resign } from '../helpers/tokens.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 /**
  * One table of (caller, operation, expected outcome), run through GraphQL,
@@ -29,9 +30,9 @@ interface Operation {
 }
 
 const services = () => server.app.keyway.services;
-const newUser = () => services().users.create({ username: unique('target'), password: 'target-password', role: 'viewer' });
+const newUser = () => services().users.create({ username: unique('target'), password: 'target-password', role: 'viewer' }, OPERATOR);
 const newProduct = () => services().products.create({ sku: unique('SKU-'), name: 'Thing', description: '', price: '1.00', stock: 1 });
-const newRole = () => services().roles.upsert({ name: unique('role'), permissions: ['GET'] });
+const newRole = () => services().roles.upsert({ name: unique('role'), permissions: ['GET'] }, OPERATOR);
 
 const EVERYONE: Caller[] = ['admin', 'developer', 'vendedor', 'viewer'];
 const OPERATIONS: Record<string, Operation> = {
@@ -134,7 +135,7 @@ function outcomeOf(door: Door, reply: Reply): string {
 beforeAll(async () => {
   server = await startServer();
   for (const role of ['developer', 'vendedor', 'viewer'] as const) {
-    await services().users.create({ username: `the-${role}`, password: `${role}-password`, role });
+    await services().users.create({ username: `the-${role}`, password: `${role}-password`, role }, OPERATOR);
     tokens[role] = (await login(server.url, `the-${role}`, `${role}-password`)).token;
   }
   const admin = await login(server.url, 'admin', ADMIN_PASSWORD);

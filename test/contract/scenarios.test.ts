@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, graphql, login, post, trpc, type Reply } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { EXPIRED, resign } from '../helpers/tokens.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 /**
  * One behaviour, three doors: each scenario runs through REST
@@ -170,7 +171,7 @@ const SCENARIOS: Record<string, Scenario> = {
 
 /** A user with TOTP on, enrolled through GraphQL; their token from before enrolling says amr pwd only. */
 async function enrol(username: string): Promise<string> {
-  await server.app.keyway.services.users.create({ username, password: PASSWORD, role: 'viewer' });
+  await server.app.keyway.services.users.create({ username, password: PASSWORD, role: 'viewer' }, OPERATOR);
   const { token } = await login(server.url, username, PASSWORD);
   const started = await graphql(server.url, 'mutation { startTotpEnrollment { secret } }', {}, token);
   secrets[username] = started.body.data.startTotpEnrollment.secret;
@@ -182,10 +183,10 @@ async function enrol(username: string): Promise<string> {
 beforeAll(async () => {
   server = await startServer({ now: () => now });
   const { users } = server.app.keyway.services;
-  await users.create({ username: 'olga', password: 'olga-password', role: 'viewer' });
-  const dimitri = await users.create({ username: 'dimitri', password: 'dimitri-password', role: 'viewer' });
-  await users.update(dimitri.id, { disabled: true });
-  await users.create({ username: 'locked-out', password: 'locked-out-password', role: 'viewer' });
+  await users.create({ username: 'olga', password: 'olga-password', role: 'viewer' }, OPERATOR);
+  const dimitri = await users.create({ username: 'dimitri', password: 'dimitri-password', role: 'viewer' }, OPERATOR);
+  await users.update(dimitri.id, { disabled: true }, OPERATOR);
+  await users.create({ username: 'locked-out', password: 'locked-out-password', role: 'viewer' }, OPERATOR);
   for (let n = 0; n < 5; n++) await post(server.url, '/login', { username: 'locked-out', password: 'wrong' });
 
   t.viewer = (await login(server.url, 'olga', 'olga-password')).token;

@@ -4,6 +4,7 @@ import type { AppRouter } from '../../src/doors/trpc/index.js';
 import { call, graphql, login, post, type Reply } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { EXPIRED, resign } from '../helpers/tokens.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 /**
  * verifyToken is a mutation on GraphQL and on tRPC: the token travels as an
@@ -21,7 +22,7 @@ const decode = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, '
 beforeAll(async () => {
   server = await startServer();
   const { users } = server.app.keyway.services;
-  await users.create({ username: 'vera', password: 'vera-password', role: 'viewer' });
+  await users.create({ username: 'vera', password: 'vera-password', role: 'viewer' }, OPERATOR);
 
   t.valid = (await login(server.url, 'vera', 'vera-password')).token;
   validClaims = decode(t.valid);

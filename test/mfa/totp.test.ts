@@ -4,6 +4,7 @@ import { cli } from '../helpers/cli.js';
 import { DB_KIND } from '../helpers/database.js';
 import { call, graphql, login, post, trpc } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 // Two-factor authentication (SPEC §11) on every door, with codes the library computes from the
 // secret at a time this test sets: the server checks codes against the same clock.
@@ -25,7 +26,7 @@ const COMPLETE = 'mutation($t: String!, $c: String!) { completeLogin(mfaToken: $
 
 /** A user with TOTP on, enrolled through GraphQL: their secret, recovery codes, and the enrolling session's token. */
 async function enrolledUser(username: string) {
-  await server.app.keyway.services.users.create({ username, password: PASSWORD, role: 'viewer' });
+  await server.app.keyway.services.users.create({ username, password: PASSWORD, role: 'viewer' }, OPERATOR);
   const { token } = await login(server.url, username, PASSWORD);
   const started = await graphql(server.url, 'mutation { startTotpEnrollment { secret otpauthUri } }', {}, token);
   const { secret, otpauthUri } = started.body.data.startTotpEnrollment;
@@ -43,7 +44,7 @@ async function challenge(username: string): Promise<string> {
 
 describe('enrolment', () => {
   it('hands out a pending secret and its otpauth URI, confirmed by a first code: ten recovery codes, other sessions revoked', async () => {
-    await server.app.keyway.services.users.create({ username: 'erin', password: PASSWORD, role: 'viewer' });
+    await server.app.keyway.services.users.create({ username: 'erin', password: PASSWORD, role: 'viewer' }, OPERATOR);
     const first = (await login(server.url, 'erin', PASSWORD)).token;
     const other = (await login(server.url, 'erin', PASSWORD)).token;
     const started = await trpc(server.url, 'mutation', 'mfa.startTotp', undefined, first);
@@ -66,7 +67,7 @@ describe('enrolment', () => {
   });
 
   it('refuses a confirmation with no enrolment started, and a second enrolment while one is on', async () => {
-    await server.app.keyway.services.users.create({ username: 'fay', password: PASSWORD, role: 'viewer' });
+    await server.app.keyway.services.users.create({ username: 'fay', password: PASSWORD, role: 'viewer' }, OPERATOR);
     const { token } = await login(server.url, 'fay', PASSWORD);
     const early = await graphql(server.url, 'mutation { confirmTotpEnrollment(code: "123456") }', {}, token);
     expect(early.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
@@ -284,7 +285,7 @@ describe('on the system clock, as a server started without one checks codes', ()
   it('enrols with a code of now and completes a login with the next step\'s code', async () => {
     const plain = await startServer();
     try {
-      await plain.app.keyway.services.users.create({ username: 'quin', password: PASSWORD, role: 'viewer' });
+      await plain.app.keyway.services.users.create({ username: 'quin', password: PASSWORD, role: 'viewer' }, OPERATOR);
       const { token } = await login(plain.url, 'quin', PASSWORD);
       const { secret } = (await trpc(plain.url, 'mutation', 'mfa.startTotp', undefined, token)).body.result.data;
       const enrolledAt = Date.now();

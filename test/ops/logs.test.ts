@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { call, graphql, login, post, trpc } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 let server: TestServer;
 
@@ -24,7 +25,7 @@ describe('logs', () => {
     const gql = await graphql(server.url, `mutation { login(username: "admin", password: "${ADMIN_PASSWORD}") { token refreshToken } }`);
     secrets.push(gql.body.data.login.token, gql.body.data.login.refreshToken);
     await trpc(server.url, 'mutation', 'auth.login', { username: 'admin', password: ADMIN_PASSWORD });
-    await server.app.keyway.services.users.create({ username: 'logged', password: 'logged-password', role: 'viewer' });
+    await server.app.keyway.services.users.create({ username: 'logged', password: 'logged-password', role: 'viewer' }, OPERATOR);
     secrets.push('logged-password');
 
     for (const line of server.logs) expect(() => JSON.parse(line)).not.toThrow();

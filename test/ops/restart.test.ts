@@ -6,13 +6,14 @@ import { loadConfig } from '../../src/config.js';
 import { createTestDatabase, DB_KIND } from '../helpers/database.js';
 import { call, login, post } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startServer } from '../helpers/server.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 const run = promisify(execFile);
 
 describe('a restart on the same database', () => {
   it('keeps keys, users and valid tokens, and changes nothing of the first start', async () => {
     const first = await startServer();
-    await first.app.keyway.services.users.create({ username: 'stays', password: 'stays-password', role: 'viewer' });
+    await first.app.keyway.services.users.create({ username: 'stays', password: 'stays-password', role: 'viewer' }, OPERATOR);
     const { token } = await login(first.url, 'admin', ADMIN_PASSWORD);
     const jwks = (await call(first.url, '/.well-known/jwks.json')).body;
     await first.stop();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, post } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 let server: TestServer;
 let token: string;
@@ -13,8 +14,8 @@ function payloadOf(jwt: string): unknown {
 beforeAll(async () => {
   server = await startServer();
   const { users } = server.app.keyway.services;
-  const disabled = await users.create({ username: 'retired', password: 'retired-pw-1', role: 'viewer' });
-  await users.update(disabled.id, { disabled: true });
+  const disabled = await users.create({ username: 'retired', password: 'retired-pw-1', role: 'viewer' }, OPERATOR);
+  await users.update(disabled.id, { disabled: true }, OPERATOR);
   token = (await post(server.url, '/api/login', { _username: 'admin', _password: ADMIN_PASSWORD })).body.token;
 });
 

@@ -3,14 +3,15 @@ import formats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, login, post, type Reply } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 let server: TestServer;
 let document: any;
 
 beforeAll(async () => {
   server = await startServer();
-  const disabled = await server.app.keyway.services.users.create({ username: 'off', password: 'off-password', role: 'viewer' });
-  await server.app.keyway.services.users.update(disabled.id, { disabled: true });
+  const disabled = await server.app.keyway.services.users.create({ username: 'off', password: 'off-password', role: 'viewer' }, OPERATOR);
+  await server.app.keyway.services.users.update(disabled.id, { disabled: true }, OPERATOR);
   document = (await call(server.url, '/openapi.json')).body;
 });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, login, post } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 let server: TestServer;
 const tokens: Record<'admin' | 'vendedor' | 'viewer', string> = { admin: '', vendedor: '', viewer: '' };
@@ -8,8 +9,8 @@ const tokens: Record<'admin' | 'vendedor' | 'viewer', string> = { admin: '', ven
 beforeAll(async () => {
   server = await startServer();
   const { users } = server.app.keyway.services;
-  await users.create({ username: 'vera', password: 'vendedora-1', role: 'vendedor' });
-  await users.create({ username: 'victor', password: 'viewer-pw-1', role: 'viewer' });
+  await users.create({ username: 'vera', password: 'vendedora-1', role: 'vendedor' }, OPERATOR);
+  await users.create({ username: 'victor', password: 'viewer-pw-1', role: 'viewer' }, OPERATOR);
   tokens.admin = (await login(server.url, 'admin', ADMIN_PASSWORD)).token;
   tokens.vendedor = (await login(server.url, 'vera', 'vendedora-1')).token;
   tokens.viewer = (await login(server.url, 'victor', 'viewer-pw-1')).token;

@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 let server: TestServer;
 
 beforeAll(async () => {
   server = await startServer();
   const { users } = server.app.keyway.services;
-  await users.create({ username: 'maria', password: 'vende-mucho-1', role: 'vendedor' });
-  const disabled = await users.create({ username: 'olvidado', password: 'olvidado-pw-1', role: 'viewer' });
-  await users.update(disabled.id, { disabled: true });
+  await users.create({ username: 'maria', password: 'vende-mucho-1', role: 'vendedor' }, OPERATOR);
+  const disabled = await users.create({ username: 'olvidado', password: 'olvidado-pw-1', role: 'viewer' }, OPERATOR);
+  await users.update(disabled.id, { disabled: true }, OPERATOR);
 });
 
 afterAll(() => server?.close());

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql, post, trpc } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 let server: TestServer;
 
@@ -9,7 +10,7 @@ beforeAll(async () => {
   server = await startServer({ env: { TRUST_PROXY: '127.0.0.1' } });
   const { users } = server.app.keyway.services;
   for (const name of ['locked', 'patient', 'roaming']) {
-    await users.create({ username: name, password: `${name}-password`, role: 'viewer' });
+    await users.create({ username: name, password: `${name}-password`, role: 'viewer' }, OPERATOR);
   }
 });
 
@@ -63,7 +64,7 @@ describe('login throttling: 5 failures per username and address in 15 minutes', 
   it('does not let a client escape by spoofing X-Forwarded-For when the proxy is not trusted', async () => {
     const direct = await startServer({ database: undefined });
     try {
-      await direct.app.keyway.services.users.create({ username: 'spoof', password: 'spoof-password', role: 'viewer' });
+      await direct.app.keyway.services.users.create({ username: 'spoof', password: 'spoof-password', role: 'viewer' }, OPERATOR);
       for (let n = 0; n < 5; n++) {
         await post(direct.url, '/login', { username: 'spoof', password: 'x' }, from(`198.51.100.${n}`));
       }

@@ -6,6 +6,7 @@ import { createTestDatabase, DB_KIND, type TestDatabase } from '../helpers/datab
 import { call, graphql, login, post, trpc } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { until } from '../helpers/wait.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 const run = promisify(execFile);
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
@@ -23,7 +24,7 @@ describe.runIf(DB_KIND === 'postgres')('two instances on one PostgreSQL', () => 
     database = await createTestDatabase();
     a = await startServer({ database });
     b = await startServer({ database });
-    await a.app.keyway.services.users.create({ username: 'nina', password: 'nina-password', role: 'viewer' });
+    await a.app.keyway.services.users.create({ username: 'nina', password: 'nina-password', role: 'viewer' }, OPERATOR);
   });
 
   afterAll(async () => {
@@ -82,7 +83,7 @@ describe.runIf(DB_KIND === 'postgres')('two instances on one PostgreSQL', () => 
   });
 
   it('count login failures together: failures on one instance throttle the other', async () => {
-    await a.app.keyway.services.users.create({ username: 'shared', password: 'shared-password', role: 'viewer' });
+    await a.app.keyway.services.users.create({ username: 'shared', password: 'shared-password', role: 'viewer' }, OPERATOR);
     for (const server of [a, b, a, b, a]) {
       expect((await post(server.url, '/login', { username: 'shared', password: 'wrong' })).status).toBe(401);
     }

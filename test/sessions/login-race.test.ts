@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB_KIND } from '../helpers/database.js';
 import { graphql, login, post, type Reply } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 /**
  * Logins and refreshes racing an administrator's change. Once the change has
@@ -100,9 +101,9 @@ async function target(change: Change): Promise<{ id: number; username: string; r
   let role: string = change.role;
   if (role === 'own') {
     role = `racers${serial}`;
-    await roles.upsert({ name: role, permissions: ['GET', 'POST'] });
+    await roles.upsert({ name: role, permissions: ['GET', 'POST'] }, OPERATOR);
   }
-  const { id } = await users.create({ username, password: PASSWORD, role });
+  const { id } = await users.create({ username, password: PASSWORD, role }, OPERATOR);
   return { id, username, role };
 }
 

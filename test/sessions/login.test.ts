@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql, login, post, trpc } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 /**
  * A login stores its session while argon2 checks the password. A check that
@@ -22,15 +23,18 @@ async function everyDoor(username: string, password: string): Promise<unknown[]>
   return [rest.status, b2market.status, gql.body.errors?.[0]?.extensions?.code ?? 'OK', rpc.status];
 }
 
-const liveSessions = (username: string) => server.app.keyway.services.sessions.revokeAll(ids[username]!);
+const liveSessions = async (username: string) => {
+  const { users, sessions } = server.app.keyway.services;
+  return sessions.revokeAll(await users.findByUsername(username), OPERATOR);
+};
 
 beforeAll(async () => {
   server = await startServer({ env: { LOGIN_MAX_FAILURES: '8' } });
   const { users } = server.app.keyway.services;
   for (const name of ['wendy', 'dora', 'tessa', 'sam']) {
-    ids[name] = (await users.create({ username: name, password: `${name}-password`, role: 'viewer' })).id;
+    ids[name] = (await users.create({ username: name, password: `${name}-password`, role: 'viewer' }, OPERATOR)).id;
   }
-  await users.update(ids.dora!, { disabled: true });
+  await users.update(ids.dora!, { disabled: true }, OPERATOR);
 });
 
 afterAll(() => server?.close());

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, graphql, login, post, trpc } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 let server: TestServer;
 
@@ -25,7 +26,7 @@ async function acceptedEverywhere(token: string): Promise<boolean[]> {
 
 beforeAll(async () => {
   server = await startServer();
-  await server.app.keyway.services.users.create({ username: 'rita', password: 'rita-password', role: 'viewer' });
+  await server.app.keyway.services.users.create({ username: 'rita', password: 'rita-password', role: 'viewer' }, OPERATOR);
 });
 
 afterAll(() => server?.close());
@@ -148,7 +149,7 @@ describe('changePassword', () => {
   const CHANGE = 'mutation($c: String!, $n: String!) { changePassword(current: $c, next: $n) }';
 
   it('refuses a wrong current password and a weak new one', async () => {
-    await server.app.keyway.services.users.create({ username: 'carl', password: 'carl-password', role: 'viewer' });
+    await server.app.keyway.services.users.create({ username: 'carl', password: 'carl-password', role: 'viewer' }, OPERATOR);
     const { token } = await login(server.url, 'carl', 'carl-password');
     const wrong = await graphql(server.url, CHANGE, { c: 'not-it', n: 'carl-new-password' }, token);
     expect(wrong.body.errors[0].extensions.code).toBe('INVALID_PASSWORD');
@@ -175,9 +176,9 @@ describe('administrative changes revoke a user’s sessions', () => {
     ['changing their password', { password: 'a-brand-new-password' }],
   ])('%s', async (_case, changes) => {
     const { users } = server.app.keyway.services;
-    const user = await users.create({ username: `subject-${Object.keys(changes)[0]}`, password: 'subject-password', role: 'viewer' });
+    const user = await users.create({ username: `subject-${Object.keys(changes)[0]}`, password: 'subject-password', role: 'viewer' }, OPERATOR);
     const { token } = await login(server.url, user.username, 'subject-password');
-    await users.update(user.id, changes);
+    await users.update(user.id, changes, OPERATOR);
     expect(await acceptedEverywhere(token)).toEqual([false, false, false, false]);
   });
 });

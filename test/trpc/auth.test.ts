@@ -3,15 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../../src/doors/trpc/index.js';
 import { call, post, trpc } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 let server: TestServer;
 
 beforeAll(async () => {
   server = await startServer();
   const { users } = server.app.keyway.services;
-  await users.create({ username: 'tomas', password: 'tomas-password', role: 'vendedor' });
-  const disabled = await users.create({ username: 'tired', password: 'tired-password', role: 'viewer' });
-  await users.update(disabled.id, { disabled: true });
+  await users.create({ username: 'tomas', password: 'tomas-password', role: 'vendedor' }, OPERATOR);
+  const disabled = await users.create({ username: 'tired', password: 'tired-password', role: 'viewer' }, OPERATOR);
+  await users.update(disabled.id, { disabled: true }, OPERATOR);
 });
 
 afterAll(() => server?.close());

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, login, post } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { OPERATOR } from '../../src/core/audit.js';
 
 // The tRPC door answers a single call in JSON itself, and anything else through tRPC's resolveResponse
 // (src/doors/trpc/fastify-handler.ts). `batch=0` is no batch to tRPC but sends the same call to
@@ -12,7 +13,7 @@ let viewer: string;
 
 beforeAll(async () => {
   server = await startServer();
-  await server.app.keyway.services.users.create({ username: 'vera', password: 'vera-password', role: 'viewer' });
+  await server.app.keyway.services.users.create({ username: 'vera', password: 'vera-password', role: 'viewer' }, OPERATOR);
   admin = (await login(server.url, 'admin', ADMIN_PASSWORD)).token;
   viewer = (await login(server.url, 'vera', 'vera-password')).token;
 });

@@ -19,6 +19,8 @@ describe('loadConfig', () => {
       throttle: { maxFailures: 5, windowSeconds: 900 },
       hideUnknownUsers: false,
       trustProxy: undefined,
+      auditRetentionSeconds: 90 * 86400,
+      metricsToken: undefined,
     });
   });
 
@@ -57,6 +59,8 @@ describe('loadConfig', () => {
     [{ PUBLIC_URL: 'ftp://x' }, 'PUBLIC_URL'],
     [{ ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD'],
     [{ REFRESH_TTL: '1h', TOKEN_TTL: '4h' }, 'REFRESH_TTL'],
+    [{ AUDIT_RETENTION: '1m' }, 'AUDIT_RETENTION'],
+    [{ METRICS_TOKEN: 'x'.repeat(513) }, 'METRICS_TOKEN'],
   ])('refuses %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
@@ -73,6 +77,7 @@ describe('loadConfig', () => {
   it('never echoes a secret it refuses', () => {
     const secret = 'too-short-secret';
     expect(() => loadConfig({ JWT_SECRET: secret })).toThrow(new ConfigError('Invalid configuration: JWT_SECRET must be at least 32 bytes'));
+    expect(() => loadConfig({ METRICS_TOKEN: 'short-token' })).toThrow(new ConfigError('Invalid configuration: METRICS_TOKEN must be at least 16 characters'));
   });
 });
 

@@ -4,6 +4,7 @@ import { DomainError } from '../../src/core/errors.js';
 import { generateSigningKey, KeyRing, type StoredKey } from '../../src/core/keys.js';
 import { createKeysService } from '../../src/core/keys.service.js';
 import type { SigningKeyStore } from '../../src/core/records.js';
+import { OPERATOR, type AuditEvent } from '../../src/core/audit.js';
 
 /**
  * Key activation and retirement, on a clock the test sets: the ring and the
@@ -190,8 +191,9 @@ function memoryKeyStore(initial: StoredKey[]): SigningKeyStore & { keys: StoredK
 }
 
 describe('createKeysService', () => {
+  const recorded: AuditEvent[] = [];
   const serviceOn = (ring: KeyRing, store?: SigningKeyStore) =>
-    createKeysService({ ring, store, activationDelayMs: ACTIVATION_MS, retiredKeyLifetimeMs: LIFETIME_MS });
+    createKeysService({ ring, store, activationDelayMs: ACTIVATION_MS, retiredKeyLifetimeMs: LIFETIME_MS, audit: { record: (event) => void recorded.push(event) } });
   const states = async (service: ReturnType<typeof serviceOn>) =>
     (await service.list()).map(({ kid, state, publishedUntil }) => ({ kid, state, publishedUntil }));
 
@@ -232,8 +234,9 @@ describe('createKeysService', () => {
     const service = serviceOn(ring, store);
     const versionBefore = await service.version();
 
-    const rotated = await service.rotate();
+    const rotated = await service.rotate(OPERATOR);
     expect(rotated).toMatchObject({ algorithm: 'RS256', state: 'pending', activatesAt: at(ACTIVATION_MS), retiredAt: null });
+    expect(recorded.at(-1)).toMatchObject({ type: 'KEY_ROTATED', actor: null, client: { door: 'cli' }, details: { kid: rotated.kid } });
     expect(rotated.kid).not.toBe(a!.kid);
     expect(await service.version()).not.toBe(versionBefore);
     expect(published(ring)).toEqual([a!.kid, rotated.kid]);
@@ -267,9 +270,9 @@ describe('createKeysService', () => {
       { kid: ring.signingKey().kid, algorithm: 'HS256', state: 'active', createdAt: null, activatesAt: null, retiredAt: null, publishedUntil: null },
     ]);
     expect(await service.version()).toBe('hs256');
-    await expect(service.rotate()).rejects.toThrow(
+    await expect(service.rotate(OPERATOR)).rejects.toThrow(
       new DomainError('BAD_USER_INPUT', 'Tokens are signed HS256 with JWT_SECRET: rotate by changing JWT_SECRET'),
     );
-    await expect(service.rotate()).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(service.rotate(OPERATOR)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 });

@@ -20,7 +20,7 @@ describe('RevocationList', () => {
   it('knows a session once it is added, and only that session', () => {
     const list = new RevocationList(RETAIN_MS);
     expect(list.has('s1')).toBe(false);
-    list.add([{ sessionId: 's1', revokedAt: ago(0) }]);
+    list.learn([{ sessionId: 's1', revokedAt: ago(0) }]);
     expect(list.has('s1')).toBe(true);
     expect(list.has('s2')).toBe(false);
     expect(list.size).toBe(1);
@@ -28,7 +28,7 @@ describe('RevocationList', () => {
 
   it('takes several at once, leaving out those revoked longer ago than its retention', () => {
     const list = new RevocationList(RETAIN_MS);
-    list.add([
+    list.learn([
       { sessionId: 'recent', revokedAt: ago(1000) },
       { sessionId: 'last-moment', revokedAt: ago(RETAIN_MS - 1) },
       { sessionId: 'exactly-done', revokedAt: ago(RETAIN_MS) },
@@ -40,7 +40,7 @@ describe('RevocationList', () => {
 
   it('forgets a session when pruned at the end of its retention, not before', () => {
     const list = new RevocationList(RETAIN_MS);
-    list.add([{ sessionId: 's1', revokedAt: ago(0) }]);
+    list.learn([{ sessionId: 's1', revokedAt: ago(0) }]);
     list.prune(NOW + RETAIN_MS - 1);
     expect(list.has('s1')).toBe(true);
     list.prune(NOW + RETAIN_MS);
@@ -50,7 +50,7 @@ describe('RevocationList', () => {
 
   it('prunes by the clock when given no time', () => {
     const list = new RevocationList(RETAIN_MS);
-    list.add([
+    list.learn([
       { sessionId: 'older', revokedAt: ago(60_000) },
       { sessionId: 'newer', revokedAt: ago(0) },
     ]);
@@ -64,11 +64,11 @@ describe('RevocationList', () => {
 
   it('keeps the later of two revocations of one session, whichever comes first', () => {
     const later = new RevocationList(RETAIN_MS);
-    later.add([{ sessionId: 's1', revokedAt: ago(60_000) }]);
-    later.add([{ sessionId: 's1', revokedAt: ago(0) }]);
+    later.learn([{ sessionId: 's1', revokedAt: ago(60_000) }]);
+    later.learn([{ sessionId: 's1', revokedAt: ago(0) }]);
     const earlier = new RevocationList(RETAIN_MS);
-    earlier.add([{ sessionId: 's1', revokedAt: ago(0) }]);
-    earlier.add([{ sessionId: 's1', revokedAt: ago(60_000) }]);
+    earlier.learn([{ sessionId: 's1', revokedAt: ago(0) }]);
+    earlier.learn([{ sessionId: 's1', revokedAt: ago(60_000) }]);
     for (const list of [later, earlier]) {
       expect(list.size).toBe(1);
       list.prune(NOW + RETAIN_MS - 1);
@@ -81,12 +81,12 @@ describe('RevocationList', () => {
   it('once pruned, ignores the same revocation read again from the feed, but takes a new one', () => {
     const list = new RevocationList(RETAIN_MS);
     const first = { sessionId: 's1', revokedAt: ago(0) };
-    list.add([first]);
+    list.learn([first]);
     vi.setSystemTime(NOW + RETAIN_MS);
     list.prune();
-    list.add([first]);
+    list.learn([first]);
     expect(list.has('s1')).toBe(false);
-    list.add([{ sessionId: 's1', revokedAt: new Date(NOW + RETAIN_MS) }]);
+    list.learn([{ sessionId: 's1', revokedAt: new Date(NOW + RETAIN_MS) }]);
     expect(list.has('s1')).toBe(true);
   });
 });

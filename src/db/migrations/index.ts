@@ -5,6 +5,7 @@ import { Migration20261123000200_sessions } from './Migration20261123000200_sess
 import { Migration20261123000300_username_skeletons } from './Migration20261123000300_username_skeletons.js';
 import { Migration20261201000100_security_version } from './Migration20261201000100_security_version.js';
 import { Migration20261202000100_totp } from './Migration20261202000100_totp.js';
+import { Migration20261203000100_audit } from './Migration20261203000100_audit.js';
 
 /** Every migration, in order. Listed by hand: no globbing, the same under tsc and vitest. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123000300_username_skeletons', class: Migration20261123000300_username_skeletons },
   { name: 'Migration20261201000100_security_version', class: Migration20261201000100_security_version },
   { name: 'Migration20261202000100_totp', class: Migration20261202000100_totp },
+  { name: 'Migration20261203000100_audit', class: Migration20261203000100_audit },
 ];

@@ -14,7 +14,12 @@ import { z } from 'zod';
  */
 export const cliRequest = z.strictObject({
   words: z.array(z.string()),
-  options: z.strictObject({ role: z.string().optional() }),
+  options: z.strictObject({
+    role: z.string().optional(),
+    user: z.string().optional(),
+    type: z.string().optional(),
+    limit: z.string().optional(),
+  }),
   password: z.string().optional(),
 });
 export type CliRequest = z.infer<typeof cliRequest>;

@@ -8,7 +8,7 @@ import {
   roleNameField,
   updateUserInput,
 } from '../../core/schemas.js';
-import type { RequestContext } from '../request-context.js';
+import { actor, type RequestContext } from '../request-context.js';
 import { withoutNulls } from './inputs.js';
 import type { Permission as PermissionName } from '../../core/permissions.js';
 import { CreateUserInput, PageArgs, Permission, Role, UpdateUserInput, User } from './types.js';
@@ -24,8 +24,8 @@ export class AdminResolver {
 
   @Directive('@auth(roles: ["admin"])')
   @Mutation(() => User)
-  async createUser(@Arg('input') input: CreateUserInput, @Ctx() { services }: RequestContext): Promise<User> {
-    return services.users.create(parseInput(createUserInput, { ...input }));
+  async createUser(@Arg('input') input: CreateUserInput, @Ctx() context: RequestContext): Promise<User> {
+    return context.services.users.create(parseInput(createUserInput, { ...input }), actor(context));
   }
 
   @Directive('@auth(roles: ["admin"])')
@@ -33,15 +33,15 @@ export class AdminResolver {
   async updateUser(
     @Arg('id', () => ID) id: string,
     @Arg('input') input: UpdateUserInput,
-    @Ctx() { services }: RequestContext,
+    @Ctx() context: RequestContext,
   ): Promise<User> {
-    return services.users.update(parseInput(idField, id), parseInput(updateUserInput, withoutNulls({ ...input })));
+    return context.services.users.update(parseInput(idField, id), parseInput(updateUserInput, withoutNulls({ ...input })), actor(context));
   }
 
   @Directive('@auth(roles: ["admin"])')
   @Mutation(() => Boolean)
-  async deleteUser(@Arg('id', () => ID) id: string, @Ctx() { services }: RequestContext): Promise<boolean> {
-    await services.users.delete(parseInput(idField, id));
+  async deleteUser(@Arg('id', () => ID) id: string, @Ctx() context: RequestContext): Promise<boolean> {
+    await context.services.users.delete(parseInput(idField, id), actor(context));
     return true;
   }
 
@@ -58,15 +58,15 @@ export class AdminResolver {
   upsertRole(
     @Arg('name') name: string,
     @Arg('permissions', () => [Permission]) permissions: PermissionName[],
-    @Ctx() { services }: RequestContext,
+    @Ctx() context: RequestContext,
   ): Promise<Role> {
-    return services.roles.upsert(parseInput(roleInput, { name, permissions }));
+    return context.services.roles.upsert(parseInput(roleInput, { name, permissions }), actor(context));
   }
 
   @Directive('@auth(roles: ["admin"])')
   @Mutation(() => Boolean, { description: 'Deletes a role no user holds.' })
-  async deleteRole(@Arg('name') name: string, @Ctx() { services }: RequestContext): Promise<boolean> {
-    await services.roles.delete(parseInput(roleNameField, name));
+  async deleteRole(@Arg('name') name: string, @Ctx() context: RequestContext): Promise<boolean> {
+    await context.services.roles.delete(parseInput(roleNameField, name), actor(context));
     return true;
   }
 }

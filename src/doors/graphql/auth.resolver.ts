@@ -74,9 +74,9 @@ export class AuthResolver {
     description:
       'Exchanges a refresh token for a new pair of the same session. Reusing a rotated refresh token revokes the session, except within the reuse interval, when it answers the current pair.',
   })
-  async refreshToken(@Arg('refreshToken') refreshToken: string, @Ctx() { services }: RequestContext): Promise<AuthPayload> {
+  async refreshToken(@Arg('refreshToken') refreshToken: string, @Ctx() { services, client }: RequestContext): Promise<AuthPayload> {
     const input = parseInput(refreshInput, { refreshToken });
-    return services.sessions.refresh(input.refreshToken);
+    return services.sessions.refresh(input.refreshToken, client);
   }
 
   @Directive('@auth')
@@ -85,7 +85,7 @@ export class AuthResolver {
     @Arg('allSessions', () => Boolean, { defaultValue: false }) allSessions: boolean,
     @Ctx() context: RequestContext,
   ): Promise<boolean> {
-    await context.services.sessions.logout(caller(context), allSessions);
+    await context.services.sessions.logout(caller(context), allSessions, context.client);
     return true;
   }
 
@@ -115,7 +115,7 @@ export class AuthResolver {
     @Ctx() { services, principal }: RequestContext,
   ): TokenVerification {
     if (token === null || token === undefined) return services.auth.verifyCaller(principal);
-    return services.auth.verify(parseInput(tokenField, token));
+    return services.auth.verify(parseInput(tokenField, token), 'graphql');
   }
 
   @Directive('@auth')

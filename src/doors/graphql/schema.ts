@@ -4,8 +4,10 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { withAuthDirective } from './auth.directive.js';
 import { AdminResolver } from './admin.resolver.js';
+import { AuditResolver } from './audit.resolver.js';
 import { AuthResolver } from './auth.resolver.js';
 import { ProductsResolver } from './products.resolver.js';
+import { SessionsResolver } from './sessions.resolver.js';
 
 /** The executable schema: type-graphql's classes, then `@auth` declared and enforced. */
 export async function buildGraphQLSchema(): Promise<GraphQLSchema> {
@@ -13,7 +15,7 @@ export async function buildGraphQLSchema(): Promise<GraphQLSchema> {
   // a stable sort by position gives every field its arguments in the order they are written.
   getMetadataStorage().params.sort((a, b) => a.index - b.index);
   const schema = await buildSchema({
-    resolvers: [AuthResolver, AdminResolver, ProductsResolver],
+    resolvers: [AuthResolver, AdminResolver, SessionsResolver, AuditResolver, ProductsResolver],
     directives: [...specifiedDirectives],
     validate: false,
   });

@@ -43,7 +43,7 @@ export async function startGraphqlServer(app: FastifyInstance, { services, intro
   });
   await apollo.start();
   return {
-    execute: fastifyApolloHandler(apollo, { context: async (request) => createRequestContext(services, request) }),
+    execute: fastifyApolloHandler(apollo, { context: async (request) => createRequestContext(services, request, 'graphql') }),
     sdl: schemaText(schema),
   };
 }

@@ -1,4 +1,5 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { PERMISSIONS, type Permission as PermissionName } from '../../core/permissions.js';
 
 /**
@@ -45,6 +46,30 @@ export class User {
 
   @Field()
   createdAt!: Date;
+}
+
+@ObjectType({ description: 'A live session: one sign-in, kept by its refresh token.' })
+export class Session {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  createdAt!: Date;
+
+  @Field({ description: 'When it was last refreshed (when it was opened, if never).' })
+  lastUsedAt!: Date;
+
+  @Field()
+  expiresAt!: Date;
+
+  @Field(() => String, { nullable: true, description: 'The address it signed in from.' })
+  ipAddress!: string | null;
+
+  @Field(() => String, { nullable: true })
+  userAgent!: string | null;
+
+  @Field({ description: "Whether it is the session of the caller's token." })
+  current!: boolean;
 }
 
 @ObjectType()
@@ -234,4 +259,61 @@ export class PageArgs {
 
   @Field(() => Int, { defaultValue: 0 })
   offset!: number;
+}
+
+@ObjectType({ description: 'A security event of the audit trail.' })
+export class AuditEvent {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  at!: Date;
+
+  @Field({ description: 'LOGIN_SUCCEEDED, LOGIN_FAILED, USER_CREATED, … (the list is in the README).' })
+  type!: string;
+
+  @Field(() => String, { nullable: true, description: 'Who did it, when known: a username.' })
+  actor!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Whom it concerns.' })
+  userId!: number | null;
+
+  @Field(() => String, { nullable: true })
+  username!: string | null;
+
+  @Field(() => String, { nullable: true })
+  ipAddress!: string | null;
+
+  @Field(() => String, { nullable: true })
+  userAgent!: string | null;
+
+  @Field({ description: 'rest, graphql, trpc, cli or oauth.' })
+  door!: string;
+
+  @Field(() => GraphQLJSONObject, { description: 'What else is known of it; never a secret.' })
+  details!: Record<string, unknown>;
+}
+
+@ObjectType()
+export class AuditPage {
+  @Field(() => [AuditEvent], { description: 'Newest first.' })
+  events!: AuditEvent[];
+
+  @Field(() => String, { nullable: true, description: 'Pass as `after` for the next page; null on the last.' })
+  nextCursor!: string | null;
+}
+
+@InputType()
+export class AuditFilter {
+  @Field(() => [String], { nullable: true })
+  types?: string[] | null;
+
+  @Field(() => ID, { nullable: true })
+  userId?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'From this instant on (inclusive).' })
+  since?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Before this instant (exclusive).' })
+  until?: Date | null;
 }

@@ -43,7 +43,7 @@ export const b2marketRoutes: FastifyPluginAsync<{ services: Services }> = async 
     },
   }, async (request) => {
     const { _username: username, _password: password } = request.body;
-    return b2marketLoginView(await services.auth.login({ username, password }, clientOf(request)));
+    return b2marketLoginView(await services.auth.login({ username, password }, clientOf(request, 'rest')));
   });
 
   api.post('/api/login/mfa', {
@@ -64,7 +64,7 @@ export const b2marketRoutes: FastifyPluginAsync<{ services: Services }> = async 
       },
     },
   }, async (request) => {
-    return b2marketLoginView(await services.mfa.completeLogin(request.body.mfaToken, request.body.code, clientOf(request)));
+    return b2marketLoginView(await services.mfa.completeLogin(request.body.mfaToken, request.body.code, clientOf(request, 'rest')));
   });
 
   await api.register(async (scope) => {
@@ -91,7 +91,7 @@ export const b2marketRoutes: FastifyPluginAsync<{ services: Services }> = async 
         },
       },
     }, async (request, reply) => {
-      const result = services.resolvePrincipal(request.headers.authorization);
+      const result = services.resolvePrincipal(request.headers.authorization, 'rest');
       if (result.ok) return { valid: true as const, payload: claimsView(result.principal.claims) };
       if (result.reason === 'MISSING' || result.reason === 'MALFORMED') {
         return reply.code(401).send({ code: 401, valid: false, error: 'No token provided.' });

@@ -54,7 +54,7 @@ export const stockApiRoutes: FastifyPluginAsync<{ services: Services }> = async 
       config: { failureMessage: 'Error en el login' },
     },
     async (request) =>
-      loginView(await services.auth.login(request.body, clientOf(request))),
+      loginView(await services.auth.login(request.body, clientOf(request, 'rest'))),
   );
 
   api.post(
@@ -80,7 +80,7 @@ export const stockApiRoutes: FastifyPluginAsync<{ services: Services }> = async 
       config: { failureMessage: 'Error en el login' },
     },
     async (request) =>
-      loginView(await services.mfa.completeLogin(request.body.mfaToken, request.body.code, clientOf(request))),
+      loginView(await services.mfa.completeLogin(request.body.mfaToken, request.body.code, clientOf(request, 'rest'))),
   );
 
   // Token and permission are checked on arrival, before a body is read: a caller without the
@@ -88,7 +88,7 @@ export const stockApiRoutes: FastifyPluginAsync<{ services: Services }> = async 
   api.addHook('onRequest', async (request, reply) => {
     const permission = request.routeOptions.config.permission;
     if (!permission) return;
-    const result = services.resolvePrincipal(request.headers.authorization);
+    const result = services.resolvePrincipal(request.headers.authorization, 'rest');
     if (!result.ok) {
       const [status, message] = STOCKAPI_TOKEN_FAILURES[result.reason];
       return reply.code(status).send({ message });

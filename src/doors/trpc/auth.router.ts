@@ -16,10 +16,10 @@ export const authRouter = router({
   /** A new pair for the same session; a reused rotated token revokes it (outside the reuse interval). */
   refresh: publicProcedure
     .input(refreshInput)
-    .mutation(async ({ input, ctx }) => tokenPairView(await ctx.services.sessions.refresh(input.refreshToken))),
+    .mutation(async ({ input, ctx }) => tokenPairView(await ctx.services.sessions.refresh(input.refreshToken, ctx.client))),
 
   logout: authedProcedure.input(logoutInput.optional()).mutation(async ({ input, ctx }) => {
-    await ctx.services.sessions.logout(ctx.caller, input?.allSessions ?? false);
+    await ctx.services.sessions.logout(ctx.caller, input?.allSessions ?? false, ctx.client);
     return true;
   }),
 
@@ -34,7 +34,7 @@ export const authRouter = router({
    */
   verifyToken: publicProcedure.input(verifyTokenInput.optional()).mutation(({ input, ctx }) => {
     const { auth } = ctx.services;
-    return verificationView(input?.token === undefined ? auth.verifyCaller(ctx.principal) : auth.verify(input.token));
+    return verificationView(input?.token === undefined ? auth.verifyCaller(ctx.principal) : auth.verify(input.token, 'trpc'));
   }),
 
   me: authedProcedure.query(async ({ ctx }) => userView(await ctx.services.auth.me(ctx.caller))),

@@ -26,7 +26,7 @@ export const trpcDoor: FastifyPluginAsync<{ services: Services }> = async (app, 
       if (info.calls.filter((call) => CREDENTIAL_PROCEDURES.has(call.path)).length > 1) {
         throw new TRPCError({ code: 'BAD_REQUEST', message: 'Only one password or second-factor check per request' });
       }
-      return Promise.resolve(createRequestContext(services, request));
+      return Promise.resolve(createRequestContext(services, request, 'trpc'));
     },
     onError(request, error) {
       if (!domainErrorOf(error).expected) request.log.error({ err: error.cause ?? error }, 'trpc procedure failed');

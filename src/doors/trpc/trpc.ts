@@ -23,8 +23,14 @@ export const router = t.router;
 
 export const publicProcedure = t.procedure;
 
-/** A signed-in caller; a bad token answers with its precise code (TOKEN_EXPIRED, UNAUTHENTICATED). */
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => next({ ctx: { caller: caller(ctx) } }));
+/**
+ * A signed-in caller; a bad token answers with its precise code (TOKEN_EXPIRED, UNAUTHENTICATED).
+ * `actor` is the caller and where they call from, as the audit trail records them.
+ */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  const principal = caller(ctx);
+  return next({ ctx: { caller: principal, actor: { principal, client: ctx.client } } });
+});
 
 function guarded(requirement: Requirement) {
   return authedProcedure.use(({ ctx, next }) => {
