@@ -3,7 +3,7 @@ import { describeError } from '../db/error-log.js';
 import { DomainError } from '../core/errors.js';
 import type { KeyInfo } from '../core/keys.service.js';
 import type { UserRecord } from '../core/records.js';
-import { auditListInput, createUserInput, describeIssues, roleInput, roleNameField, updateUserInput } from '../core/schemas.js';
+import { auditListInput, createUserInput, sessionIdField, describeIssues, roleInput, roleNameField, updateUserInput } from '../core/schemas.js';
 import type { Services } from '../core/services.js';
 import type { z } from 'zod';
 import type { CliRequest, CliResponse } from '../doors/control/protocol.js';
@@ -117,6 +117,11 @@ async function run(services: Services, { words, options, password }: CliRequest)
         ['id', 'signed in', 'last used', 'expires', 'address', 'user agent'],
         sessions.map((s) => [s.id, iso(s.createdAt), iso(s.lastUsedAt), iso(s.expiresAt), s.ipAddress ?? '-', s.userAgent ?? '-']),
       );
+    }
+    case 'sessions revoke-one': {
+      const [id] = expectArguments(rest, 1, command);
+      await services.sessions.revoke(OPERATOR, parse(sessionIdField, id));
+      return `revoked session ${id}`;
     }
     case 'sessions revoke': {
       const [username] = expectArguments(rest, 1, command);

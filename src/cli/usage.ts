@@ -18,6 +18,7 @@ export const USAGE = `Usage: npm run cli -- <command>
   keys rotate                        a new signing key (the current one keeps verifying its tokens)
   sessions list <username>           a user's live sessions: when, from where, last used
   sessions revoke <username>         revoke every session of a user
+  sessions revoke-one <session id>   revoke one session (its id from sessions list)
   audit list [--user <name>] [--type <TYPE,…>] [--limit N]
                                      security events, newest first (50 unless --limit)
 

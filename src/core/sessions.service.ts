@@ -142,17 +142,18 @@ export function createSessionsService(options: SessionsServiceOptions) {
     },
 
     /**
-     * Revokes one live session: the caller's own, or anyone's for an admin.
+     * Revokes one live session: the caller's own, or anyone's for an admin or the operator.
      * Someone else's session is no different from none at all to anyone else,
      * so its id cannot be probed.
      */
-    async revoke(by: Actor & { principal: Principal }, sessionId: string): Promise<void> {
+    async revoke(by: Actor, sessionId: string): Promise<void> {
       const { principal } = by;
-      const mine = principal.role === ADMIN_ROLE ? {} : { userId: principal.userId };
+      // The operator at the command line, like an admin, may end anyone's.
+      const mine = !principal || principal.role === ADMIN_ROLE ? {} : { userId: principal.userId };
       const [revoked] = await sessions.revoke({ sessionId, ...mine }, 'session_revoked');
       if (!revoked) throw new DomainError('NOT_FOUND', 'No such session');
       revocations.add([revoked]);
-      const owner = revoked.userId === principal.userId ? principal : await users.findById(revoked.userId).catch(() => null);
+      const owner = revoked.userId === principal?.userId ? principal : await users.findById(revoked.userId).catch(() => null);
       audit.record(eventBy(by, 'SESSION_REVOKED', { id: revoked.userId, username: owner?.username ?? null }, { sessionId }));
     },
 

@@ -31,6 +31,15 @@ async function newUser(username: string) {
 }
 
 const me = (token: string, url = server.url) => trpc(url, 'query', 'auth.me', undefined, token);
+/** Asks until the token is refused: other processes' revocations reach this server within a second. */
+async function refusedWithinASecond(token: string): Promise<void> {
+  const begun = Date.now();
+  while ((await me(token)).status !== 401) {
+    expect(Date.now() - begun).toBeLessThan(1000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const sidOf = (token: string): string => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sid;
 
 describe('a user\'s own sessions', () => {
@@ -163,6 +172,15 @@ describe('an admin', () => {
     expect(revoked.body).toEqual({ data: { revokeSession: true } });
     expect((await me(phone.token)).status).toBe(401);
     expect((await me(desk.token)).status).toBe(200);
+
+    // The operator at the command line ends one too; an id it does not know, or not an id, is refused.
+    const byCli = await cli(server.database, ['sessions', 'revoke-one', sidOf(desk.token)]);
+    expect([byCli.code, byCli.stdout.trim()]).toEqual([0, `revoked session ${sidOf(desk.token)}`]);
+    await refusedWithinASecond(desk.token); // on PostgreSQL the command line is a process of its own
+    const again = await cli(server.database, ['sessions', 'revoke-one', sidOf(desk.token)]);
+    expect([again.code, again.stderr.trim()]).toEqual([1, 'keyway: No such session']);
+    const malformed = await cli(server.database, ['sessions', 'revoke-one', 'laptop']);
+    expect([malformed.code, malformed.stderr.trim()]).toEqual([1, 'keyway: must be a session id']);
   });
 
   it('is told NOT_FOUND for a user who does not exist, and BAD_USER_INPUT for an id that is not one', async () => {
@@ -193,11 +211,7 @@ describe.runIf(DB_KIND === 'postgres')('two instances on one PostgreSQL', () => 
           me(a.token),
         ]);
         expect(revoked.status).toBe(200);
-        const begun = Date.now();
-        while ((await me(a.token)).status !== 401) {
-          expect(Date.now() - begun).toBeLessThan(1000);
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
+        await refusedWithinASecond(a.token);
         expect((await me(b.token, server.url)).status).toBe(200);
       }
     } finally {
