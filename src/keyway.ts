@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { createAuditTrail, type AuditTrail } from './core/audit.service.js';
 import { createAuthService, createPasswordCheck } from './core/auth.service.js';
+import { createClientsService } from './core/clients.service.js';
 import { KeyRing, type SigningAlgorithm } from './core/keys.js';
 import { createKeysService } from './core/keys.service.js';
 import { createMfaService } from './core/mfa.service.js';
@@ -164,6 +165,7 @@ async function createServices(config: Config, database: Database, log: Logger, n
     roles: createRolesService(stores.roles, revocations, audit),
     products: createProductsService(stores.products),
     keys,
+    clients: createClientsService(stores.clients, revocations, audit),
     audit,
     resolvePrincipal(authorization, door) {
       const principal = resolvePrincipal(tokens, authorization);

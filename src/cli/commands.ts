@@ -3,7 +3,7 @@ import { describeError } from '../db/error-log.js';
 import { DomainError } from '../core/errors.js';
 import type { KeyInfo } from '../core/keys.service.js';
 import type { UserRecord } from '../core/records.js';
-import { auditListInput, createUserInput, sessionIdField, describeIssues, roleInput, roleNameField, updateUserInput } from '../core/schemas.js';
+import { auditListInput, createClientInput, createUserInput, sessionIdField, describeIssues, roleInput, roleNameField, updateUserInput } from '../core/schemas.js';
 import type { Services } from '../core/services.js';
 import type { z } from 'zod';
 import type { CliRequest, CliResponse } from '../doors/control/protocol.js';
@@ -128,6 +128,42 @@ async function run(services: Services, { words, options, password }: CliRequest)
       const user = await services.users.findByUsername(username!);
       const count = await services.sessions.revokeAll(user, OPERATOR);
       return `revoked ${count} session${count === 1 ? '' : 's'} of ${user.username}`;
+    }
+    case 'clients list':
+      expectArguments(rest, 0, command);
+      return table(
+        ['client id', 'name', 'role', 'state', 'created', 'last used'],
+        (await services.clients.list()).map((c) => [
+          c.clientId,
+          c.name,
+          c.role.name,
+          c.disabled ? 'disabled' : 'enabled',
+          iso(c.createdAt),
+          iso(c.lastUsedAt),
+        ]),
+      );
+    case 'clients create': {
+      const [name] = expectArguments(rest, 1, command);
+      if (!options.role) throw new UsageError('"clients create" needs --role <role> (see --help)');
+      const { client, secret } = await services.clients.create(parse(createClientInput, { name, role: options.role }), OPERATOR);
+      return `created client ${client.name} (${client.role.name})\nclient id: ${client.clientId}\nsecret:    ${secret}\n(shown this once: keep it now)`;
+    }
+    case 'clients rotate-secret': {
+      const [clientId] = expectArguments(rest, 1, command);
+      const { client, secret } = await services.clients.rotateSecret((await services.clients.findByClientId(clientId!)).id, OPERATOR);
+      return `new secret of ${client.clientId}: ${secret}\n(shown this once; the old secret and its tokens no longer work)`;
+    }
+    case 'clients disable':
+    case 'clients enable': {
+      const [clientId] = expectArguments(rest, 1, command);
+      const disabled = action === 'disable';
+      const client = await services.clients.update((await services.clients.findByClientId(clientId!)).id, { disabled }, OPERATOR);
+      return `${client.clientId} is ${disabled ? 'disabled (its tokens are revoked)' : 'enabled'}`;
+    }
+    case 'clients delete': {
+      const [clientId] = expectArguments(rest, 1, command);
+      await services.clients.delete((await services.clients.findByClientId(clientId!)).id, OPERATOR);
+      return `deleted client ${clientId} (its tokens are revoked)`;
     }
     case 'audit list': {
       expectArguments(rest, 0, command);

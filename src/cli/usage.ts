@@ -19,6 +19,11 @@ export const USAGE = `Usage: npm run cli -- <command>
   sessions list <username>           a user's live sessions: when, from where, last used
   sessions revoke <username>         revoke every session of a user
   sessions revoke-one <session id>   revoke one session (its id from sessions list)
+  clients list                       the machine clients, their role and state
+  clients create <name> --role <role>  a new machine client; prints its client id and secret, once
+  clients rotate-secret <client id>  a new secret, printed once (the old one and its tokens stop working)
+  clients disable <client id>        refuse a client new tokens and revoke its tokens; and: clients enable
+  clients delete <client id>         delete a client (its tokens are revoked)
   audit list [--user <name>] [--type <TYPE,…>] [--limit N]
                                      security events, newest first (50 unless --limit)
 

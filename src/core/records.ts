@@ -88,12 +88,16 @@ export type RevocationReason =
   | 'user_deleted'
   | 'mfa_changed'
   | 'mfa_reset'
-  | 'admin';
+  | 'admin'
+  | 'client_disabled'
+  | 'client_deleted'
+  | 'client_secret_rotated'
+  | 'client_role_changed';
 
 export interface RevokedSession {
   sessionId: string;
-  /** Whose session it was. */
-  userId: number;
+  /** Whose session it was; null for a machine client's credential. */
+  userId: number | null;
   reason: RevocationReason;
   revokedAt: Date;
 }
@@ -177,8 +181,8 @@ export interface RoleStore {
    * permissions stores a session after it.
    */
   save(role: RoleRecord, plan: RoleChangePlan): Promise<{ role: RoleRecord; created: boolean; revoked: RevokedSession[] }>;
-  /** Deletes a role no user holds; otherwise answers how many hold it. */
-  delete(name: string): Promise<'deleted' | 'no_such_role' | { holders: number }>;
+  /** Deletes a role no user or client holds; otherwise answers how many users (or, with none, clients) hold it. */
+  delete(name: string): Promise<'deleted' | 'no_such_role' | { holders: number; clients?: boolean }>;
 }
 
 export interface SessionStore {
@@ -276,4 +280,51 @@ export interface MfaStore {
   /** Takes (deletes) the challenge: true for the one call that took it before `now` passed its expiry. */
   takeChallenge(tokenHash: string, now: Date): Promise<boolean>;
   pruneChallenges(now: Date): Promise<void>;
+}
+
+/** A machine client (SPEC §13) as the core sees it; its secret only as a hash. */
+export interface ClientRecord {
+  id: number;
+  clientId: string;
+  name: string;
+  role: RoleRecord;
+  disabled: boolean;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  /** The `sid` of the tokens issued to it now; drawn anew whenever they are revoked. */
+  credentialId: string;
+}
+
+export interface NewClient {
+  clientId: string;
+  name: string;
+  role: string;
+  secretHash: string;
+  credentialId: string;
+}
+
+export interface ClientChanges {
+  name?: string;
+  role?: string;
+  disabled?: boolean;
+  /** A new secret's hash: the old secret stops working. */
+  secretHash?: string;
+}
+
+export interface ClientStore {
+  list(): Promise<ClientRecord[]>;
+  create(client: NewClient): Promise<ClientRecord | 'unknown_role'>;
+  findById(id: number): Promise<ClientRecord | null>;
+  findByClientId(clientId: string): Promise<ClientRecord | null>;
+  /**
+   * Applies `changes` to the client held for it; with `revoke`, records its
+   * current credential in the revocation feed and draws `newCredentialId`.
+   */
+  update(
+    id: number,
+    changes: ClientChanges,
+    revoke: { reason: RevocationReason; newCredentialId: string } | null,
+  ): Promise<{ client: ClientRecord; revoked: RevokedSession[] } | 'no_such_client' | 'unknown_role'>;
+  /** Deletes the client and records its credential in the revocation feed. */
+  delete(id: number): Promise<{ client: ClientRecord; revoked: RevokedSession[] } | 'no_such_client'>;
 }

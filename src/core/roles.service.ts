@@ -31,8 +31,9 @@ export function createRolesService(roles: RoleStore, revocations: RevocationList
       const result = await roles.delete(name);
       if (result === 'no_such_role') throw new DomainError('NOT_FOUND', `Role ${JSON.stringify(name)} not found`);
       if (result !== 'deleted') {
-        const { holders } = result;
-        throw new DomainError('CONFLICT', `Role ${JSON.stringify(name)} is held by ${holders} user${holders === 1 ? '' : 's'}`);
+        const { holders, clients } = result;
+        const who = clients ? 'client' : 'user';
+        throw new DomainError('CONFLICT', `Role ${JSON.stringify(name)} is held by ${holders} ${who}${holders === 1 ? '' : 's'}`);
       }
       audit.record(eventBy(by, 'ROLE_DELETED', null, { role: name }));
     },

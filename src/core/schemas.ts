@@ -122,6 +122,17 @@ export const idField = integerParam(1, MAX_INT);
 
 export const idInput = z.object({ id: idField });
 
+const clientNameField = text().trim().min(1, 'is required').max(128, 'must be at most 128 characters');
+
+export const createClientInput = z.object({ name: clientNameField, role: roleNameField });
+export type CreateClientInput = z.infer<typeof createClientInput>;
+
+export const updateClientInput = z
+  .object({ name: clientNameField, role: roleNameField, disabled: z.boolean('must be true or false') })
+  .partial()
+  .refine((changes) => Object.values(changes).some((value) => value !== undefined), 'must change at least one field');
+export type UpdateClientInput = z.infer<typeof updateClientInput>;
+
 /** A point in time: a Date (GraphQL's DateTimeISO) or an ISO 8601 string with its offset (JSON). */
 const instant = z.union([z.date(), z.iso.datetime({ offset: true }).transform((text) => new Date(text))], {
   error: 'must be an ISO 8601 date-time such as 2026-12-01T12:00:00Z',

@@ -1,5 +1,6 @@
 import type { AuditTrail } from './audit.service.js';
 import type { AuthService, Door } from './auth.service.js';
+import type { ClientsService } from './clients.service.js';
 import type { PublicJwk } from './keys.js';
 import type { KeysService } from './keys.service.js';
 import type { MfaService } from './mfa.service.js';
@@ -22,6 +23,7 @@ export interface Services {
   roles: RolesService;
   products: ProductsService;
   keys: KeysService;
+  clients: ClientsService;
   /** Security events: recorded by the services, read by admins. */
   audit: AuditTrail;
   /** The caller of a request, from its Authorization header, decoded once (and counted, by door). */

@@ -153,8 +153,10 @@ export function createSessionsService(options: SessionsServiceOptions) {
       const [revoked] = await sessions.revoke({ sessionId, ...mine }, 'session_revoked');
       if (!revoked) throw new DomainError('NOT_FOUND', 'No such session');
       revocations.add([revoked]);
-      const owner = revoked.userId === principal?.userId ? principal : await users.findById(revoked.userId).catch(() => null);
-      audit.record(eventBy(by, 'SESSION_REVOKED', { id: revoked.userId, username: owner?.username ?? null }, { sessionId }));
+      // A session always has its user (only a machine client's credential has none).
+      const userId = revoked.userId!;
+      const owner = userId === principal?.userId ? principal : await users.findById(userId).catch(() => null);
+      audit.record(eventBy(by, 'SESSION_REVOKED', { id: userId, username: owner?.username ?? null }, { sessionId }));
     },
 
     /** Revokes every session of a user (an administrator's decision). */

@@ -112,7 +112,8 @@ function userNotFound(id: number): DomainError {
   return new DomainError('NOT_FOUND', `User ${id} not found`);
 }
 
-function unknownRole(name: string): DomainError {
+/** A role named that does not exist (a user's or a client's). */
+export function unknownRole(name: string): DomainError {
   return new DomainError('BAD_USER_INPUT', `Role ${JSON.stringify(name)} does not exist`, { fields: { role: ['does not exist'] } });
 }
 

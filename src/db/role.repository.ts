@@ -39,6 +39,9 @@ export function createRoleRepository(orm: Orm): RoleStore {
         if (!role) return 'no_such_role';
         const holders = await em.count(User, { role: name });
         if (holders > 0) return { holders };
+        // Machine clients hold roles too (their foreign key would refuse the delete).
+        const [{ clients }] = await em.execute<[{ clients: string | number }]>('select count(*) as clients from clients where role_name = ?', [name]);
+        if (Number(clients) > 0) return { holders: Number(clients), clients: true };
         em.remove(role);
         await em.flush();
         return 'deleted';

@@ -145,14 +145,14 @@ export async function revokeSessionsIn(
   return rows.map(toRevokedSession);
 }
 
-interface RevocationRow {
+export interface RevocationRow {
   session_id: string;
-  user_id: number;
+  user_id: number | null;
   reason: string;
   revoked_at: Date | string;
 }
 
-function toRevokedSession(row: RevocationRow): RevokedSession {
+export function toRevokedSession(row: RevocationRow): RevokedSession {
   return { sessionId: row.session_id, userId: row.user_id, reason: row.reason as RevocationReason, revokedAt: new Date(row.revoked_at) };
 }
 

@@ -1,4 +1,5 @@
 import { createAuditRepository } from './audit.repository.js';
+import { createClientRepository } from './client.repository.js';
 import type { Database } from './database.js';
 import { withDatabaseErrors } from './errors.js';
 import { createLoginAttemptRepository } from './login-attempt.repository.js';
@@ -26,6 +27,7 @@ export function createStores({ orm, kind }: Pick<Database, 'orm' | 'kind'>, { si
     loginAttempts: guarded(createLoginAttemptRepository(orm)),
     mfa: guarded(createMfaRepository(orm)),
     audit: guarded(createAuditRepository(orm)),
+    clients: guarded(createClientRepository(orm)),
     /** Absent when tokens are signed with JWT_SECRET. */
     signingKeys: signingKeys ? guarded(createSigningKeyRepository(orm)) : undefined,
   };

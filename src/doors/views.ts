@@ -1,6 +1,7 @@
 import type { LoginResult, TokenVerification } from '../core/auth.service.js';
 import type { AuditPage } from '../core/audit.js';
-import type { ProductRecord, UserRecord } from '../core/records.js';
+import type { ClientWithSecret } from '../core/clients.service.js';
+import type { ClientRecord, ProductRecord, UserRecord } from '../core/records.js';
 import type { ListedSession } from '../core/sessions.service.js';
 import type { AccessClaims } from '../core/tokens.js';
 
@@ -18,6 +19,22 @@ export function userView(user: UserRecord) {
     disabled: user.disabled,
     createdAt: user.createdAt.toISOString(),
   };
+}
+
+export function clientView(client: ClientRecord) {
+  return {
+    id: client.id,
+    clientId: client.clientId,
+    name: client.name,
+    role: { name: client.role.name, permissions: client.role.permissions },
+    disabled: client.disabled,
+    createdAt: client.createdAt.toISOString(),
+    lastUsedAt: client.lastUsedAt?.toISOString() ?? null,
+  };
+}
+
+export function clientWithSecretView({ client, secret }: ClientWithSecret) {
+  return { client: clientView(client), secret };
 }
 
 export function sessionView(session: ListedSession) {

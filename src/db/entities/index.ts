@@ -1,4 +1,5 @@
 import { AuditEvent } from './audit-event.entity.js';
+import { Client } from './client.entity.js';
 import { LoginAttempt } from './login-attempt.entity.js';
 import { MfaChallenge, RecoveryCode } from './mfa.entity.js';
 import { Product } from './product.entity.js';
@@ -9,6 +10,6 @@ import { Session } from './session.entity.js';
 import { SigningKey } from './signing-key.entity.js';
 import { User } from './user.entity.js';
 
-export { AuditEvent, LoginAttempt, MfaChallenge, Product, RecoveryCode, Role, ServerSecret, Session, SessionRevocation, SigningKey, User };
+export { AuditEvent, Client, LoginAttempt, MfaChallenge, Product, RecoveryCode, Role, ServerSecret, Session, SessionRevocation, SigningKey, User };
 
-export const ENTITIES = [Role, User, Session, SessionRevocation, SigningKey, ServerSecret, Product, LoginAttempt, RecoveryCode, MfaChallenge, AuditEvent];
+export const ENTITIES = [Role, User, Session, SessionRevocation, SigningKey, ServerSecret, Product, LoginAttempt, RecoveryCode, MfaChallenge, AuditEvent, Client];

@@ -9,7 +9,8 @@ export const SessionRevocation = defineEntity({
   tableName: 'session_revocations',
   properties: {
     sessionId: p.uuid().primary(),
-    userId: p.integer(),
+    /** Null for a machine client's credential. */
+    userId: p.integer().nullable(),
     reason: p.string().length(32),
     revokedAt: p.datetime().columnType('timestamptz').defaultRaw('now()').index('session_revocations_revoked_at_index'),
   },

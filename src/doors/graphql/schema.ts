@@ -6,6 +6,7 @@ import { withAuthDirective } from './auth.directive.js';
 import { AdminResolver } from './admin.resolver.js';
 import { AuditResolver } from './audit.resolver.js';
 import { AuthResolver } from './auth.resolver.js';
+import { ClientsResolver } from './clients.resolver.js';
 import { ProductsResolver } from './products.resolver.js';
 import { SessionsResolver } from './sessions.resolver.js';
 
@@ -15,7 +16,7 @@ export async function buildGraphQLSchema(): Promise<GraphQLSchema> {
   // a stable sort by position gives every field its arguments in the order they are written.
   getMetadataStorage().params.sort((a, b) => a.index - b.index);
   const schema = await buildSchema({
-    resolvers: [AuthResolver, AdminResolver, SessionsResolver, AuditResolver, ProductsResolver],
+    resolvers: [AuthResolver, AdminResolver, ClientsResolver, SessionsResolver, AuditResolver, ProductsResolver],
     directives: [...specifiedDirectives],
     validate: false,
   });

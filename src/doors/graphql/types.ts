@@ -317,3 +317,57 @@ export class AuditFilter {
   @Field(() => Date, { nullable: true, description: 'Before this instant (exclusive).' })
   until?: Date | null;
 }
+
+@ObjectType({ description: 'A machine client (a service account): its role gives its permissions.' })
+export class Client {
+  @Field(() => ID)
+  id!: number;
+
+  @Field({ description: 'What it authenticates with at /oauth/token, beside its secret.' })
+  clientId!: string;
+
+  @Field()
+  name!: string;
+
+  @Field(() => Role)
+  role!: Role;
+
+  @Field()
+  disabled!: boolean;
+
+  @Field()
+  createdAt!: Date;
+
+  @Field(() => Date, { nullable: true, description: 'When it last obtained a token.' })
+  lastUsedAt!: Date | null;
+}
+
+@ObjectType()
+export class ClientWithSecret {
+  @Field(() => Client)
+  client!: Client;
+
+  @Field({ description: 'Shown this once: only its hash is kept.' })
+  secret!: string;
+}
+
+@InputType()
+export class CreateClientInput {
+  @Field()
+  name!: string;
+
+  @Field({ description: 'A role name.' })
+  role!: string;
+}
+
+@InputType()
+export class UpdateClientInput {
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true, description: "A role name; revokes the client's tokens." })
+  role?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "true revokes the client's tokens and refuses it new ones." })
+  disabled?: boolean | null;
+}

@@ -1,6 +1,7 @@
 import { rolesRouter, usersRouter } from './admin.router.js';
 import { auditRouter } from './audit.router.js';
 import { authRouter } from './auth.router.js';
+import { clientsRouter } from './clients.router.js';
 import { mfaRouter } from './mfa.router.js';
 import { productsRouter } from './products.router.js';
 import { sessionsRouter } from './sessions.router.js';
@@ -11,6 +12,7 @@ export const appRouter = router({
   mfa: mfaRouter,
   sessions: sessionsRouter,
   audit: auditRouter,
+  clients: clientsRouter,
   users: usersRouter,
   roles: rolesRouter,
   products: productsRouter,
