@@ -8,6 +8,7 @@ import type { Embedded } from './db/pglite/embedded.js';
 import { controlDoor } from './doors/control/index.js';
 import { graphqlDoor } from './doors/graphql/index.js';
 import { metricsDoor } from './doors/metrics/index.js';
+import { oauthDoor } from './doors/oauth/index.js';
 import { createMetrics } from './doors/metrics/metrics.js';
 import { restDoor } from './doors/rest/index.js';
 import { trpcDoor } from './doors/trpc/plugin.js';
@@ -106,6 +107,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await app.register(restDoor, { services, discovery: { ...keyway.tokens, publicUrl: config.publicUrl } });
     await app.register(graphqlDoor, { services, introspection: config.graphqlIntrospection });
     await app.register(trpcDoor, { services });
+    await app.register(oauthDoor, { services });
     await app.register(metricsDoor, { metrics, token: config.metricsToken });
     if (config.database.kind === 'pglite') {
       // The command line's way in while this process owns the data directory: its commands, run here.

@@ -79,6 +79,7 @@ const environment = z.object({
   TOKEN_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   AUDIT_RETENTION: duration(3600, 10 * 365 * 86400).default(90 * 86400),
+  CLIENT_TOKEN_TTL: duration(60, 86400).default(3600),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(512).optional(),
 });
 
@@ -123,6 +124,8 @@ export interface Config {
   passwordHashConcurrency: number;
   /** How long audit events are kept (AUDIT_RETENTION). */
   auditRetentionSeconds: number;
+  /** How long a machine client's access token lives (CLIENT_TOKEN_TTL). */
+  clientTokenTtlSeconds: number;
   /** The bearer token `/metrics` answers (METRICS_TOKEN); unset, it answers loopback clients only. */
   metricsToken?: string;
 }
@@ -172,6 +175,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     graphqlIntrospection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, availableParallelism() - 1),
     auditRetentionSeconds: e.AUDIT_RETENTION,
+    clientTokenTtlSeconds: e.CLIENT_TOKEN_TTL,
     metricsToken: e.METRICS_TOKEN,
   };
 }

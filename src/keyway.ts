@@ -104,8 +104,9 @@ async function createServices(config: Config, database: Database, log: Logger, n
     };
   });
 
-  // A revoked session matters until the last access token it issued has expired.
-  const tokenLifetimeSeconds = jwt.accessTtlSeconds + jwt.clockToleranceSeconds;
+  // A revoked session (or client credential) matters until the last access token it issued has expired:
+  // a user's or a machine client's, whichever lives longer.
+  const tokenLifetimeSeconds = Math.max(jwt.accessTtlSeconds, config.clientTokenTtlSeconds) + jwt.clockToleranceSeconds;
   const keyRing = signingKeyStore
     ? KeyRing.forStoredKeys(await signingKeyStore.list(), tokenLifetimeSeconds)
     : KeyRing.forSecret(jwt.secret!);
@@ -165,7 +166,15 @@ async function createServices(config: Config, database: Database, log: Logger, n
     roles: createRolesService(stores.roles, revocations, audit),
     products: createProductsService(stores.products),
     keys,
-    clients: createClientsService(stores.clients, revocations, audit),
+    clients: createClientsService({
+      store: stores.clients,
+      revocations,
+      audit,
+      telemetry,
+      tokens,
+      throttle,
+      tokenTtlSeconds: config.clientTokenTtlSeconds,
+    }),
     audit,
     resolvePrincipal(authorization, door) {
       const principal = resolvePrincipal(tokens, authorization);

@@ -1,6 +1,6 @@
 import { COMMAND_LINE, type ClientInfo } from './auth.service.js';
 import { DomainError } from './errors.js';
-import type { Principal } from './principal.js';
+import { nameOf, type Principal } from './principal.js';
 
 /** The security events the trail records (SPEC §12), each once, by the action that causes it. */
 export const AUDIT_EVENT_TYPES = [
@@ -97,7 +97,7 @@ export function eventBy(
   subject: { id: number; username: string | null } | null,
   details?: Record<string, unknown>,
 ): AuditEvent {
-  return { type, actor: by.principal?.username ?? null, userId: subject?.id ?? null, username: subject?.username ?? null, client: by.client, details };
+  return { type, actor: by.principal ? nameOf(by.principal) : null, userId: subject?.id ?? null, username: subject?.username ?? null, client: by.client, details };
 }
 
 // A cursor is the last event's time in milliseconds and its id, in base64url: opaque to clients, checked on the way in.

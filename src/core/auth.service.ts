@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditTrail } from './audit.service.js';
 import { DomainError } from './errors.js';
 import type { PasswordHasher } from './password.js';
-import type { Principal, PrincipalResult } from './principal.js';
+import type { PrincipalResult, UserPrincipal } from './principal.js';
 import type { LoginUser, UserRecord, UserStore } from './records.js';
 import type { RevocationList } from './revocations.js';
 import type { LoginInput } from './schemas.js';
@@ -75,7 +75,7 @@ function judge(
   return failures;
 }
 
-export type PasswordCheck = (principal: Principal, password: string, client: ClientInfo) => Promise<LoginUser>;
+export type PasswordCheck = (principal: UserPrincipal, password: string, client: ClientInfo) => Promise<LoginUser>;
 
 /**
  * Checks a signed-in caller's password again before a change that needs it
@@ -190,7 +190,7 @@ export function createAuthService(options: AuthServiceOptions) {
      * like a login: a stolen access token must not buy unlimited guesses) and
      * revokes every other session of theirs.
      */
-    async changePassword(principal: Principal, input: { current: string; next: string }, client: ClientInfo): Promise<void> {
+    async changePassword(principal: UserPrincipal, input: { current: string; next: string }, client: ClientInfo): Promise<void> {
       const user = await checkPassword(principal, input.current, client);
       const result = await users.update(user.id, { passwordHash: await passwords.hash(input.next) }, () => ({
         revokeSessions: { reason: 'password_changed', exceptSessionId: principal.sessionId },
@@ -215,7 +215,7 @@ export function createAuthService(options: AuthServiceOptions) {
     },
 
     /** The signed-in user as the database has them now. */
-    async me(principal: Principal): Promise<UserRecord> {
+    async me(principal: UserPrincipal): Promise<UserRecord> {
       const user = await users.findById(principal.userId);
       if (!user) throw new DomainError('UNAUTHENTICATED', 'User no longer exists');
       return user;

@@ -2,13 +2,37 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { eventBy, type Actor, type AuditEvent } from './audit.js';
 import type { AuditTrail } from './audit.service.js';
 import { DomainError } from './errors.js';
+import type { ClientInfo } from './auth.service.js';
+import { PERMISSIONS, toPermissionMap, type Permission } from './permissions.js';
 import type { ClientChanges, ClientRecord, ClientStore, RevocationReason } from './records.js';
-import { hashSecretToken } from './refresh-tokens.js';
+import { hashSecretToken, sameHash } from './refresh-tokens.js';
 import type { RevocationList } from './revocations.js';
 import type { CreateClientInput, UpdateClientInput } from './schemas.js';
+import type { Telemetry } from './telemetry.js';
+import type { LoginThrottle } from './throttle.service.js';
+import type { TokenService } from './tokens.js';
 import { unknownRole } from './users.service.js';
 
 export type ClientsService = ReturnType<typeof createClientsService>;
+
+export interface ClientsServiceOptions {
+  store: ClientStore;
+  revocations: RevocationList;
+  audit: Pick<AuditTrail, 'record'>;
+  telemetry: Telemetry;
+  tokens: TokenService;
+  throttle: LoginThrottle;
+  /** CLIENT_TOKEN_TTL. */
+  tokenTtlSeconds: number;
+}
+
+/** The client-credentials grant's answer: a token, or the RFC 6749 error a request earned. */
+export type GrantResult =
+  | { ok: true; accessToken: string; expiresIn: number; scope: string }
+  | { ok: false; error: 'invalid_client' | 'invalid_scope'; description: string };
+
+/** Compared with the secret of an unknown client, so that a miss costs what a wrong secret costs. */
+const NO_SUCH_SECRET = hashSecretToken('no such client');
 
 /** A client and its secret, as created or rotated: the one time the secret is shown. */
 export interface ClientWithSecret {
@@ -35,7 +59,8 @@ function newClientSecret(): string {
  * a secret shown once. Disabling, deleting, a new secret or a new role
  * revokes the tokens issued to it, through the feed sessions use.
  */
-export function createClientsService(clients: ClientStore, revocations: RevocationList, audit: Pick<AuditTrail, 'record'>) {
+export function createClientsService(options: ClientsServiceOptions) {
+  const { store: clients, revocations, audit, telemetry, tokens, throttle } = options;
   const record = (by: Actor, type: AuditEvent['type'], client: ClientRecord, details: Record<string, unknown>) =>
     audit.record(eventBy(by, type, null, { clientId: client.clientId, name: client.name, ...details }));
 
@@ -94,6 +119,49 @@ export function createClientsService(clients: ClientStore, revocations: Revocati
       record(by, 'CLIENT_DELETED', result.client, {});
     },
 
+    /**
+     * OAuth 2.0's client-credentials grant (RFC 6749 §4.4): the client
+     * authenticated by its secret, throttled per client id and address like a
+     * login, and a token for its role's permissions, narrowed to `scope`.
+     */
+    async grant(credentials: { clientId: string; secret: string }, scope: string | undefined, from: ClientInfo): Promise<GrantResult> {
+      const attempt = { key: `\u0001client:${credentials.clientId}`, address: from.ip };
+      const subject = { actor: `client:${credentials.clientId}`, userId: null, username: null, client: from };
+      return throttle.inTurn(attempt, async () => {
+        let failuresBefore: number;
+        try {
+          failuresBefore = await throttle.admit(attempt);
+        } catch (error) {
+          audit.record({ type: 'LOGIN_THROTTLED', ...subject, details: { clientId: credentials.clientId } });
+          telemetry.login(from.door, 'throttled');
+          throw error;
+        }
+        const found = await clients.findForGrant(credentials.clientId);
+        const secretMatches = sameHash(found?.secretHash ?? NO_SUCH_SECRET, hashSecretToken(credentials.secret));
+        if (!found || !secretMatches || found.disabled) {
+          await throttle.failed(attempt, new DomainError('INVALID_PASSWORD'));
+          const reason = !found ? 'CLIENT_NOT_FOUND' : !secretMatches ? 'INVALID_CLIENT_SECRET' : 'CLIENT_DISABLED';
+          audit.record({ type: 'LOGIN_FAILED', ...subject, details: { clientId: credentials.clientId, reason } });
+          telemetry.login(from.door, 'failure');
+          return { ok: false, error: 'invalid_client', description: 'Client authentication failed' };
+        }
+        await throttle.succeeded(attempt, failuresBefore);
+        const granted = grantedPermissions(found.role.permissions, scope);
+        if (!granted) {
+          telemetry.login(from.door, 'failure');
+          return { ok: false, error: 'invalid_scope', description: `scope must be some of: ${found.role.permissions.join(' ') || '(none)'}` };
+        }
+        const { token, claims } = tokens.signClient(
+          { id: found.id, clientId: found.clientId, role: found.role.name, permissions: toPermissionMap(granted), credentialId: found.credentialId },
+          options.tokenTtlSeconds,
+        );
+        await clients.touch(found.id);
+        audit.record({ type: 'LOGIN_SUCCEEDED', ...subject, details: { clientId: found.clientId, scope: claims.scope } });
+        telemetry.login(from.door, 'success');
+        return { ok: true, accessToken: token, expiresIn: claims.exp - claims.iat, scope: claims.scope };
+      });
+    },
+
     /** The client of a `clientId` (the command line names them so). */
     async findByClientId(clientId: string): Promise<ClientRecord> {
       const client = await clients.findByClientId(clientId);
@@ -105,4 +173,12 @@ export function createClientsService(clients: ClientStore, revocations: Revocati
 
 function clientNotFound(id: number): DomainError {
   return new DomainError('NOT_FOUND', `Client ${id} not found`);
+}
+
+/** The permissions a `scope` asks for, when the role grants each (no scope: all the role's); null for any other. */
+function grantedPermissions(role: Permission[], scope: string | undefined): Permission[] | null {
+  if (scope === undefined) return role;
+  const asked = scope.split(' ');
+  if (asked.some((name) => !(PERMISSIONS as readonly string[]).includes(name) || !role.includes(name as Permission))) return null;
+  return role.filter((permission) => asked.includes(permission));
 }

@@ -1,7 +1,7 @@
 import type { AuditTrail } from './audit.service.js';
 import { loginOutcomeOf, type ClientInfo, type LoginResult, type PasswordCheck } from './auth.service.js';
 import { DomainError } from './errors.js';
-import type { Principal } from './principal.js';
+import type { UserPrincipal } from './principal.js';
 import { hashSecretToken } from './refresh-tokens.js';
 import type { LoginUser, MfaStore, UserStore } from './records.js';
 import type { RevocationList } from './revocations.js';
@@ -140,7 +140,7 @@ export function createMfaService(options: MfaServiceOptions) {
     },
 
     /** A new secret for the caller, pending until `confirmTotp` gets a code of it. */
-    async startTotp(principal: Principal): Promise<TotpEnrollment> {
+    async startTotp(principal: UserPrincipal): Promise<TotpEnrollment> {
       const state = await store.totpOf(principal.userId);
       if (!state) throw new DomainError('UNAUTHENTICATED', 'User no longer exists');
       if (state.secret) throw new DomainError('CONFLICT', 'Two-factor authentication is already on; turn it off first');
@@ -153,7 +153,7 @@ export function createMfaService(options: MfaServiceOptions) {
      * Turns the pending secret on with a first code of it, and answers ten
      * recovery codes, shown this once. The caller's other sessions are revoked.
      */
-    async confirmTotp(principal: Principal, code: string, client: ClientInfo): Promise<string[]> {
+    async confirmTotp(principal: UserPrincipal, code: string, client: ClientInfo): Promise<string[]> {
       return throttled(codeAttempt(principal.userId, client), async () => {
         const state = await store.totpOf(principal.userId);
         if (!state) throw new DomainError('UNAUTHENTICATED', 'User no longer exists');
@@ -175,7 +175,7 @@ export function createMfaService(options: MfaServiceOptions) {
      * admin's reset makes, with the caller's own session kept, as a password
      * change keeps it.
      */
-    async disable(principal: Principal, password: string, client: ClientInfo): Promise<void> {
+    async disable(principal: UserPrincipal, password: string, client: ClientInfo): Promise<void> {
       const user = await options.checkPassword(principal, password, client);
       if (!user.totpEnabled) throw new DomainError('CONFLICT', 'Two-factor authentication is not on');
       const result = await users.update(user.id, { resetMfa: true }, () => ({
@@ -187,7 +187,7 @@ export function createMfaService(options: MfaServiceOptions) {
     },
 
     /** Ten new recovery codes for the caller, after their password; the old ones stop working. */
-    async regenerateRecoveryCodes(principal: Principal, password: string, client: ClientInfo): Promise<string[]> {
+    async regenerateRecoveryCodes(principal: UserPrincipal, password: string, client: ClientInfo): Promise<string[]> {
       const user = await options.checkPassword(principal, password, client);
       if (!user.totpEnabled) throw new DomainError('CONFLICT', 'Two-factor authentication is not on');
       const { codes, hashes } = newRecoveryCodes();

@@ -1,8 +1,49 @@
-import { jwtHeader, type AccessClaims, type TokenFailure, type TokenService, type TokenSubject } from './tokens.js';
+import { DomainError } from './errors.js';
+import type { PermissionMap } from './permissions.js';
+import type { AuthenticationMethod } from './records.js';
+import {
+  isClientClaims,
+  jwtHeader,
+  type AccessClaims,
+  type ClientClaims,
+  type TokenFailure,
+  type TokenService,
+  type TokenSubject,
+  type UserClaims,
+} from './tokens.js';
 
-/** Who is calling, as every door sees it: the token's subject, and the claims it was read from. */
-export interface Principal extends TokenSubject {
-  claims: AccessClaims;
+/** A signed-in user: the token's subject, and the claims it was read from. */
+export interface UserPrincipal extends TokenSubject {
+  kind: 'user';
+  claims: UserClaims;
+}
+
+/** A machine client (SPEC §13): its role's permissions as its token grants them; no user, no session, no second factor. */
+export interface ClientPrincipal {
+  kind: 'client';
+  /** The client's number (`sub` is `client:<id>`). */
+  id: number;
+  clientId: string;
+  role: string;
+  permissions: PermissionMap;
+  /** Its credential: revoked as a session is. */
+  sessionId: string;
+  amr: AuthenticationMethod[];
+  claims: ClientClaims;
+}
+
+/** Who is calling, as every door sees it. */
+export type Principal = UserPrincipal | ClientPrincipal;
+
+/** The caller of an operation only users have (their sessions, password, second factor); a client is refused. */
+export function requireUser(principal: Principal): UserPrincipal {
+  if (principal.kind === 'user') return principal;
+  throw new DomainError('FORBIDDEN', 'A machine client has no user account: this operation is for users');
+}
+
+/** How the audit trail names a caller: a username, or `client:<clientId>`. */
+export function nameOf(principal: Principal): string {
+  return principal.kind === 'user' ? principal.username : `client:${principal.clientId}`;
 }
 
 /** Why there is no principal: no header, a header that is not `Bearer <jwt>`, or a token that fails. */
@@ -26,7 +67,12 @@ export function resolvePrincipal(tokens: TokenService, header: string | undefine
 }
 
 function toPrincipal(claims: AccessClaims): Principal {
+  if (isClientClaims(claims)) {
+    const { sub, client_id: clientId, role, roles: permissions, sid: sessionId } = claims;
+    return { kind: 'client', id: Number(sub.slice('client:'.length)), clientId, role, permissions, sessionId, amr: [], claims };
+  }
   return {
+    kind: 'user',
     userId: claims.id,
     username: claims.username,
     role: claims.role,

@@ -316,6 +316,10 @@ export interface ClientStore {
   create(client: NewClient): Promise<ClientRecord | 'unknown_role'>;
   findById(id: number): Promise<ClientRecord | null>;
   findByClientId(clientId: string): Promise<ClientRecord | null>;
+  /** The client and its secret's hash, for the client-credentials grant. */
+  findForGrant(clientId: string): Promise<(ClientRecord & { secretHash: string }) | null>;
+  /** Records that the client obtained a token now. */
+  touch(id: number): Promise<void>;
   /**
    * Applies `changes` to the client held for it; with `revoke`, records its
    * current credential in the revocation feed and draws `newCredentialId`.

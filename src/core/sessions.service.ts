@@ -4,7 +4,7 @@ import type { AuditTrail } from './audit.service.js';
 import type { ClientInfo, LoginResult } from './auth.service.js';
 import { DomainError } from './errors.js';
 import { ADMIN_ROLE, toPermissionMap } from './permissions.js';
-import type { Principal } from './principal.js';
+import type { UserPrincipal } from './principal.js';
 import type {
   AuthenticationMethod,
   LoginUser,
@@ -124,7 +124,7 @@ export function createSessionsService(options: SessionsServiceOptions) {
     },
 
     /** Revokes the caller's session, or every session of theirs. */
-    async logout(principal: Principal, allSessions: boolean, client: ClientInfo): Promise<void> {
+    async logout(principal: UserPrincipal, allSessions: boolean, client: ClientInfo): Promise<void> {
       const revoked = await sessions.revoke(
         allSessions ? { userId: principal.userId } : { sessionId: principal.sessionId },
         allSessions ? 'logout_all' : 'logout',
@@ -148,14 +148,17 @@ export function createSessionsService(options: SessionsServiceOptions) {
      */
     async revoke(by: Actor, sessionId: string): Promise<void> {
       const { principal } = by;
-      // The operator at the command line, like an admin, may end anyone's.
-      const mine = !principal || principal.role === ADMIN_ROLE ? {} : { userId: principal.userId };
+      // The operator at the command line, like an admin, may end anyone's; a machine client has none of its own.
+      const anyone = !principal || principal.role === ADMIN_ROLE;
+      if (!anyone && principal.kind === 'client') throw new DomainError('NOT_FOUND', 'No such session');
+      const mine = anyone || principal.kind === 'client' ? {} : { userId: principal.userId };
       const [revoked] = await sessions.revoke({ sessionId, ...mine }, 'session_revoked');
       if (!revoked) throw new DomainError('NOT_FOUND', 'No such session');
       revocations.add([revoked]);
       // A session always has its user (only a machine client's credential has none).
       const userId = revoked.userId!;
-      const owner = userId === principal?.userId ? principal : await users.findById(userId).catch(() => null);
+      const self = principal?.kind === 'user' && principal.userId === userId ? principal : null;
+      const owner = self ?? (await users.findById(userId).catch(() => null));
       audit.record(eventBy(by, 'SESSION_REVOKED', { id: userId, username: owner?.username ?? null }, { sessionId }));
     },
 

@@ -5,11 +5,11 @@ import type { PermissionMap } from './permissions.js';
 import type { AuthenticationMethod } from './records.js';
 
 /**
- * The access token's payload: a superset of both replaced APIs' tokens, so a
- * service that read StockAPI's (`id`, `username`, `role`) or B2Market's
+ * A user's access token payload: a superset of both replaced APIs' tokens, so
+ * a service that read StockAPI's (`id`, `username`, `role`) or B2Market's
  * (`username`, `roles` as a permission map) reads Keyway's unchanged.
  */
-export interface AccessClaims {
+export interface UserClaims {
   sub: string;
   id: number;
   username: string;
@@ -23,6 +23,41 @@ export interface AccessClaims {
   /** How the session's user proved who they are (RFC 8176): `["pwd"]`, or `["pwd", "otp"]` after a second factor. */
   amr: AuthenticationMethod[];
   aud?: string;
+}
+
+/**
+ * A machine client's access token payload (SPEC §13): `sub` is
+ * `client:<id>`; `roles` is its role's permissions narrowed by the scope it
+ * asked for; `sid` is its credential, revoked as a session is.
+ */
+export interface ClientClaims {
+  sub: string;
+  client_id: string;
+  role: string;
+  roles: PermissionMap;
+  scope: string;
+  iat: number;
+  exp: number;
+  iss: string;
+  jti: string;
+  sid: string;
+  aud?: string;
+}
+
+export type AccessClaims = UserClaims | ClientClaims;
+
+/** Whether claims are a machine client's. */
+export function isClientClaims(claims: AccessClaims): claims is ClientClaims {
+  return 'client_id' in claims;
+}
+
+/** What a client's token is signed for: the client, its role, the permissions granted, and its credential. */
+export interface ClientSubject {
+  id: number;
+  clientId: string;
+  role: string;
+  permissions: PermissionMap;
+  credentialId: string;
 }
 
 export type TokenFailure = 'TOKEN_EXPIRED' | 'TOKEN_INVALID' | 'SESSION_REVOKED';
@@ -53,7 +88,9 @@ export interface TokenServiceOptions {
 
 export interface TokenService {
   /** A token for `subject`, expiring no later than `notAfter` (its session's end). */
-  sign(subject: TokenSubject, notAfter?: Date): { token: string; claims: AccessClaims; expiresAt: Date };
+  sign(subject: TokenSubject, notAfter?: Date): { token: string; claims: UserClaims; expiresAt: Date };
+  /** A machine client's token, living `ttlSeconds`. */
+  signClient(subject: ClientSubject, ttlSeconds: number): { token: string; claims: ClientClaims; expiresAt: Date };
   /** A bad token is an answer, not an exception. */
   verify(token: string): TokenCheck;
 }
@@ -63,10 +100,15 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const verified = new VerifiedTokens(options.cacheSize);
   keys.onChange(() => verified.clear());
 
+  function signed(claims: AccessClaims): string {
+    const { kid, key } = keys.signingKey();
+    return jwt.sign(claims, key, { algorithm: keys.algorithm, keyid: kid });
+  }
+
   return {
     sign(subject, notAfter) {
       const iat = Math.floor(Date.now() / 1000);
-      const claims: AccessClaims = {
+      const claims: UserClaims = {
         sub: String(subject.userId),
         id: subject.userId,
         username: subject.username,
@@ -80,9 +122,26 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         amr: subject.amr,
         ...(audience ? { aud: audience } : {}),
       };
-      const { kid, key } = keys.signingKey();
-      const token = jwt.sign(claims, key, { algorithm: keys.algorithm, keyid: kid });
-      return { token, claims, expiresAt: new Date(claims.exp * 1000) };
+      return { token: signed(claims), claims, expiresAt: new Date(claims.exp * 1000) };
+    },
+
+    signClient(subject, lifetimeSeconds) {
+      const iat = Math.floor(Date.now() / 1000);
+      const granted = Object.entries(subject.permissions).filter(([, allowed]) => allowed).map(([permission]) => permission);
+      const claims: ClientClaims = {
+        sub: `client:${subject.id}`,
+        client_id: subject.clientId,
+        role: subject.role,
+        roles: subject.permissions,
+        scope: granted.join(' '),
+        iat,
+        exp: iat + lifetimeSeconds,
+        iss: issuer,
+        jti: randomUUID(),
+        sid: subject.credentialId,
+        ...(audience ? { aud: audience } : {}),
+      };
+      return { token: signed(claims), claims, expiresAt: new Date(claims.exp * 1000) };
     },
 
     verify(token) {
@@ -111,7 +170,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         return { ok: false, code: error instanceof jwt.TokenExpiredError ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID' };
       }
       if (!isAccessClaims(claims)) return { ok: false, code: 'TOKEN_INVALID' };
-      claims.amr ??= ['pwd'];
+      if (!isClientClaims(claims)) claims.amr ??= ['pwd'];
       if (isRevoked(claims.sid)) return { ok: false, code: 'SESSION_REVOKED' };
       verified.set(token, claims);
       return { ok: true, claims };
@@ -190,14 +249,19 @@ export function jwtHeader(token: string): Record<string, unknown> | null {
 function isAccessClaims(value: unknown): value is AccessClaims {
   if (typeof value !== 'object' || value === null) return false;
   const claims = value as Record<string, unknown>;
-  return (
+  const common =
     typeof claims.sub === 'string' &&
-    Number.isSafeInteger(claims.id) &&
-    typeof claims.username === 'string' &&
     typeof claims.role === 'string' &&
     typeof claims.sid === 'string' &&
     typeof claims.roles === 'object' &&
-    claims.roles !== null &&
+    claims.roles !== null;
+  if (!common) return false;
+  if (claims.client_id !== undefined) {
+    return typeof claims.client_id === 'string' && typeof claims.scope === 'string' && /^client:\d+$/.test(claims.sub as string);
+  }
+  return (
+    Number.isSafeInteger(claims.id) &&
+    typeof claims.username === 'string' &&
     // Tokens signed before second factors existed carry none: a password, then (see verify).
     (claims.amr === undefined || (Array.isArray(claims.amr) && claims.amr.every((method) => typeof method === 'string')))
   );

@@ -47,6 +47,19 @@ export function createClientRepository(orm: Orm): ClientStore {
     findById: (id) => one('c.id = ?', id),
     findByClientId: (clientId) => one('c.client_id = ?', clientId),
 
+    async findForGrant(clientId) {
+      const rows = await connection().execute<(ClientRow & { secret_hash: string })[]>(
+        SELECT_CLIENT.replace('select ', 'select c.secret_hash, ') + ' where c.client_id = ?',
+        [clientId],
+        'all',
+      );
+      return rows[0] ? { ...toClientRecord(rows[0]), secretHash: rows[0].secret_hash } : null;
+    },
+
+    async touch(id) {
+      await connection().execute('update clients set last_used_at = now() where id = ?', [id], 'run');
+    },
+
     async update(id, changes, revoke) {
       return orm.em.fork().transactional(async (em) => {
         const held = await em.execute<{ credential_id: string }[]>('select credential_id from clients where id = ? for update', [id]);

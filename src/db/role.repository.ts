@@ -3,7 +3,7 @@ import type { Permission } from '../core/permissions.js';
 import type { RoleRecord, RoleStore } from '../core/records.js';
 import type { Orm } from './database.js';
 import { Role, User } from './entities/index.js';
-import { revokeSessionsIn } from './session.repository.js';
+import { revokeSessionsIn, toRevokedSession, type RevocationRow } from './session.repository.js';
 
 export function createRoleRepository(orm: Orm): RoleStore {
   return {
@@ -29,7 +29,17 @@ export function createRoleRepository(orm: Orm): RoleStore {
         // Raised before revoking, as for any change to a user: a login that read the old permissions stores no session after this.
         await em.execute(`update users set security_version = security_version + 1 where role_name = ?`, [name]);
         const revoked = await revokeSessionsIn(em, { roleName: name }, revokeSessions.reason);
-        return { role: toRoleRecord(role), created: false, revoked };
+        // The role's machine clients too: their tokens carry the old permissions. Each draws a new credential.
+        const clients = await em.execute<RevocationRow[]>(
+          `with held as (select id, credential_id from clients where role_name = ? for update),
+                renewed as (update clients c set credential_id = gen_random_uuid() from held where c.id = held.id)
+           insert into session_revocations (session_id, user_id, reason, revoked_at)
+           select credential_id, null, ?, now() from held
+           on conflict (session_id) do nothing
+           returning session_id, user_id, reason, revoked_at`,
+          [name, revokeSessions.reason],
+        );
+        return { role: toRoleRecord(role), created: false, revoked: [...revoked, ...clients.map(toRevokedSession)] };
       });
     },
 

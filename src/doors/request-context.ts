@@ -2,7 +2,7 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { Actor } from '../core/audit.js';
 import type { ClientInfo, Door } from '../core/auth.service.js';
 import { requirePrincipal } from '../core/authorization.js';
-import type { Principal, PrincipalResult } from '../core/principal.js';
+import { requireUser, type Principal, type PrincipalResult, type UserPrincipal } from '../core/principal.js';
 import type { Services } from '../core/services.js';
 
 /** What a GraphQL resolver or a tRPC procedure knows of its request. */
@@ -35,6 +35,11 @@ export function clientOf(request: FastifyRequest, door: Door): ClientInfo {
 /** The caller of a guarded operation (the guard has already refused anyone else). */
 export function caller(context: RequestContext): Principal {
   return requirePrincipal(context.principal);
+}
+
+/** The caller of an operation only users have (their sessions, password, second factor); a machine client is refused. */
+export function userOf(context: RequestContext): UserPrincipal {
+  return requireUser(caller(context));
 }
 
 /** The caller of a guarded operation and where they call from, as the audit trail records them. */

@@ -3,7 +3,7 @@ import type { AuditPage } from '../core/audit.js';
 import type { ClientWithSecret } from '../core/clients.service.js';
 import type { ClientRecord, ProductRecord, UserRecord } from '../core/records.js';
 import type { ListedSession } from '../core/sessions.service.js';
-import type { AccessClaims } from '../core/tokens.js';
+import { isClientClaims, type AccessClaims } from '../core/tokens.js';
 
 /**
  * The JSON shapes the REST and tRPC doors answer with (GraphQL's are its
@@ -92,6 +92,21 @@ export function tokenPairView(result: LoginResult) {
 /** An access token's claims, as verified. */
 export function claimsView(claims: AccessClaims) {
   const { GET, POST, PUT, DELETE } = claims.roles;
+  if (isClientClaims(claims)) {
+    return {
+      sub: claims.sub,
+      client_id: claims.client_id,
+      role: claims.role,
+      roles: { GET, POST, PUT, DELETE },
+      scope: claims.scope,
+      iat: claims.iat,
+      exp: claims.exp,
+      iss: claims.iss,
+      jti: claims.jti,
+      sid: claims.sid,
+      ...(claims.aud === undefined ? {} : { aud: claims.aud }),
+    };
+  }
   return {
     sub: claims.sub,
     id: claims.id,

@@ -9,8 +9,10 @@ import {
   refreshInput,
   tokenField,
 } from '../../core/schemas.js';
-import { caller, type RequestContext } from '../request-context.js';
-import { AuthPayload, TokenVerification, TotpEnrollment, User } from './types.js';
+import { userOf, type RequestContext } from '../request-context.js';
+import type { TokenVerification as CoreTokenVerification } from '../../core/auth.service.js';
+import { isClientClaims } from '../../core/tokens.js';
+import { AuthPayload, TokenPayload, TokenVerification, TotpEnrollment, User } from './types.js';
 
 @Resolver()
 export class AuthResolver {
@@ -43,7 +45,7 @@ export class AuthResolver {
   @Directive('@auth')
   @Mutation(() => TotpEnrollment, { description: 'Starts turning on TOTP: a new secret, pending until `confirmTotpEnrollment` gets a code of it.' })
   async startTotpEnrollment(@Ctx() context: RequestContext): Promise<TotpEnrollment> {
-    return context.services.mfa.startTotp(caller(context));
+    return context.services.mfa.startTotp(userOf(context));
   }
 
   @Directive('@auth')
@@ -52,14 +54,14 @@ export class AuthResolver {
   })
   async confirmTotpEnrollment(@Arg('code') code: string, @Ctx() context: RequestContext): Promise<string[]> {
     const input = parseInput(confirmTotpInput, { code });
-    return context.services.mfa.confirmTotp(caller(context), input.code, context.client);
+    return context.services.mfa.confirmTotp(userOf(context), input.code, context.client);
   }
 
   @Directive('@auth(mfa: true)')
   @Mutation(() => Boolean, { description: "Turns the caller's second factor off, after their password; revokes their other sessions." })
   async disableTotp(@Arg('password') password: string, @Ctx() context: RequestContext): Promise<boolean> {
     const input = parseInput(passwordInput, { password });
-    await context.services.mfa.disable(caller(context), input.password, context.client);
+    await context.services.mfa.disable(userOf(context), input.password, context.client);
     return true;
   }
 
@@ -67,7 +69,7 @@ export class AuthResolver {
   @Mutation(() => [String], { description: 'Ten new recovery codes, after the password; the old ones stop working.' })
   async regenerateRecoveryCodes(@Arg('password') password: string, @Ctx() context: RequestContext): Promise<string[]> {
     const input = parseInput(passwordInput, { password });
-    return context.services.mfa.regenerateRecoveryCodes(caller(context), input.password, context.client);
+    return context.services.mfa.regenerateRecoveryCodes(userOf(context), input.password, context.client);
   }
 
   @Mutation(() => AuthPayload, {
@@ -85,7 +87,7 @@ export class AuthResolver {
     @Arg('allSessions', () => Boolean, { defaultValue: false }) allSessions: boolean,
     @Ctx() context: RequestContext,
   ): Promise<boolean> {
-    await context.services.sessions.logout(caller(context), allSessions, context.client);
+    await context.services.sessions.logout(userOf(context), allSessions, context.client);
     return true;
   }
 
@@ -97,7 +99,7 @@ export class AuthResolver {
     @Ctx() context: RequestContext,
   ): Promise<boolean> {
     const input = parseInput(changePasswordInput, { current, next });
-    await context.services.auth.changePassword(caller(context), input, context.client);
+    await context.services.auth.changePassword(userOf(context), input, context.client);
     return true;
   }
 
@@ -114,13 +116,23 @@ export class AuthResolver {
     @Arg('token', () => String, { nullable: true }) token: string | null | undefined,
     @Ctx() { services, principal }: RequestContext,
   ): TokenVerification {
-    if (token === null || token === undefined) return services.auth.verifyCaller(principal);
-    return services.auth.verify(parseInput(tokenField, token), 'graphql');
+    const verdict = token === null || token === undefined ? services.auth.verifyCaller(principal) : services.auth.verify(parseInput(tokenField, token), 'graphql');
+    return verificationOf(verdict);
   }
 
   @Directive('@auth')
   @Query(() => User, { description: 'The signed-in user.' })
   async me(@Ctx() context: RequestContext): Promise<User> {
-    return context.services.auth.me(caller(context));
+    return context.services.auth.me(userOf(context));
   }
+}
+
+/** A verdict as GraphQL's types read it: a user's claims, or a machine client's with its `clientId` and `scope`. */
+function verificationOf(verdict: CoreTokenVerification): TokenVerification {
+  if (!verdict.valid) return { valid: false, code: verdict.code, payload: null };
+  const claims = verdict.payload;
+  const payload: TokenPayload = isClientClaims(claims)
+    ? { ...claims, id: null, username: null, clientId: claims.client_id, scope: claims.scope, amr: [] }
+    : { ...claims, clientId: null, scope: null };
+  return { valid: true, code: null, payload };
 }

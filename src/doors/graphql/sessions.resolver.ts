@@ -1,6 +1,6 @@
 import { Arg, Ctx, Directive, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { idField, parseInput, sessionIdField } from '../../core/schemas.js';
-import { actor, caller, type RequestContext } from '../request-context.js';
+import { actor, caller, userOf, type RequestContext } from '../request-context.js';
 import { Session } from './types.js';
 
 /** Sessions a user can see and end; an admin, anyone's. */
@@ -9,7 +9,7 @@ export class SessionsResolver {
   @Directive('@auth')
   @Query(() => [Session], { description: "The caller's live sessions, the most recently used first." })
   mySessions(@Ctx() context: RequestContext): Promise<Session[]> {
-    const { userId, sessionId } = caller(context);
+    const { userId, sessionId } = userOf(context);
     return context.services.sessions.list(userId, sessionId);
   }
 

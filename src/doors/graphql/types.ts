@@ -104,14 +104,20 @@ export class PermissionMap {
 
 @ObjectType({ description: "Every claim of Keyway's access token." })
 export class TokenPayload {
-  @Field({ description: 'The user id, as a string.' })
+  @Field({ description: 'The user id, as a string; `client:<id>` for a machine client.' })
   sub!: string;
 
-  @Field(() => Int)
-  id!: number;
+  @Field(() => Int, { nullable: true, description: "The user's id; null for a machine client." })
+  id!: number | null;
 
-  @Field()
-  username!: string;
+  @Field(() => String, { nullable: true, description: 'Null for a machine client.' })
+  username!: string | null;
+
+  @Field(() => String, { nullable: true, description: "A machine client's `client_id`; null for a user." })
+  clientId!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The permissions a machine client's token was granted, space-separated; null for a user." })
+  scope!: string | null;
 
   @Field({ description: 'The role name.' })
   role!: string;
@@ -134,10 +140,10 @@ export class TokenPayload {
   @Field()
   jti!: string;
 
-  @Field({ description: 'The session the token belongs to.' })
+  @Field({ description: "The session the token belongs to (a machine client's credential)." })
   sid!: string;
 
-  @Field(() => [String], { description: 'How the session was signed in (RFC 8176): `["pwd"]`, or `["pwd", "otp"]` after a second factor.' })
+  @Field(() => [String], { description: 'How the session was signed in (RFC 8176): `["pwd"]`, or `["pwd", "otp"]` after a second factor; empty for a machine client.' })
   amr!: string[];
 }
 

@@ -4,7 +4,8 @@ import { tokenPayload } from './openapi.js';
 /**
  * What Keyway says about itself to services that verify its tokens. Each
  * member is true of Keyway as it is: an issuer of signed access tokens with
- * a JWKS, and no OAuth flow (its logins are its own API, on each door).
+ * a JWKS, whose one OAuth flow is the client-credentials grant of machine
+ * clients at its token endpoint (users' logins are its own API, on each door).
  * Endpoints are added here, once, and both documents name them.
  */
 export interface DiscoveryOptions {
@@ -19,10 +20,12 @@ export function authorizationServerMetadata({ issuer, publicUrl }: DiscoveryOpti
   return {
     issuer,
     jwks_uri: `${publicUrl}/.well-known/jwks.json`,
-    // Both stated, though empty: left out, each would mean the authorization code and implicit flows,
-    // through an authorization endpoint Keyway does not have. RFC 8414 requires response_types_supported.
+    token_endpoint: `${publicUrl}/oauth/token`,
+    // Stated, though empty: left out, it would mean the authorization code and implicit flows, through
+    // an authorization endpoint Keyway does not have. RFC 8414 requires it.
     response_types_supported: [] as string[],
-    grant_types_supported: [] as string[],
+    grant_types_supported: ['client_credentials'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
   };
 }
 
@@ -39,6 +42,7 @@ export function openidConfiguration(options: DiscoveryOptions) {
     ...authorizationServerMetadata(options),
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [options.algorithm],
-    claims_supported: Object.keys(tokenPayload.shape),
+    // A user's claims and a machine client's, each named once.
+    claims_supported: [...new Set(tokenPayload.options.flatMap((payload) => Object.keys(payload.shape)))],
   };
 }

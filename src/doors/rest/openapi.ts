@@ -34,22 +34,38 @@ export const b2marketMfaRequired = z
 
 const permissionMap = z.object({ GET: z.boolean(), POST: z.boolean(), PUT: z.boolean(), DELETE: z.boolean() });
 
-export const tokenPayload = z
+/** What every access token carries besides whom it speaks for. */
+const tokenClaims = {
+  role: z.string(),
+  roles: permissionMap,
+  iat: z.number().int(),
+  exp: z.number().int(),
+  iss: z.string(),
+  aud: z.string().optional(),
+  jti: z.string(),
+  sid: z.string(),
+};
+
+const userTokenPayload = z
   .object({
     sub: z.string(),
     id: z.number().int(),
     username: z.string(),
-    role: z.string(),
-    roles: permissionMap,
-    iat: z.number().int(),
-    exp: z.number().int(),
-    iss: z.string(),
-    aud: z.string().optional(),
-    jti: z.string(),
-    sid: z.string(),
+    ...tokenClaims,
     amr: z.array(z.enum(['pwd', 'otp'])).describe('How the session was signed in (RFC 8176)'),
   })
-  .describe("The access token's claims: a superset of both replaced APIs' payloads");
+  .describe("A user's access token claims: a superset of both replaced APIs' payloads");
+
+const clientTokenPayload = z
+  .object({
+    sub: z.string().describe('client:<id>'),
+    client_id: z.string(),
+    ...tokenClaims,
+    scope: z.string().describe('The permissions granted, space-separated'),
+  })
+  .describe("A machine client's access token claims (client credentials)");
+
+export const tokenPayload = z.union([userTokenPayload, clientTokenPayload]);
 
 export const stockApiLoginResponse = z
   .object({
@@ -89,8 +105,10 @@ export const serverMetadata = z
   .object({
     issuer: z.string().describe("The `iss` of Keyway's tokens"),
     jwks_uri: z.string(),
+    token_endpoint: z.string().describe("Machine clients' client-credentials grant (POST /oauth/token)"),
     response_types_supported: z.array(z.string()).describe('Empty: Keyway has no authorization endpoint'),
-    grant_types_supported: z.array(z.string()).describe('Empty: Keyway serves no OAuth grant (its logins are its own API)'),
+    grant_types_supported: z.array(z.string()).describe('client_credentials only (users sign in through their own API)'),
+    token_endpoint_auth_methods_supported: z.array(z.string()),
   })
   .describe('What is true of Keyway as an OAuth 2.0 authorization server (RFC 8414)');
 

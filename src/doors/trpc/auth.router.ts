@@ -1,5 +1,5 @@
 import { changePasswordInput, completeLoginInput, loginInput, logoutInput, refreshInput, verifyTokenInput } from '../../core/schemas.js';
-import { authedProcedure, publicProcedure, router } from './trpc.js';
+import { publicProcedure, router, userProcedure } from './trpc.js';
 import { tokenPairView, userView, verificationView } from '../views.js';
 
 export const authRouter = router({
@@ -18,12 +18,12 @@ export const authRouter = router({
     .input(refreshInput)
     .mutation(async ({ input, ctx }) => tokenPairView(await ctx.services.sessions.refresh(input.refreshToken, ctx.client))),
 
-  logout: authedProcedure.input(logoutInput.optional()).mutation(async ({ input, ctx }) => {
+  logout: userProcedure.input(logoutInput.optional()).mutation(async ({ input, ctx }) => {
     await ctx.services.sessions.logout(ctx.caller, input?.allSessions ?? false, ctx.client);
     return true;
   }),
 
-  changePassword: authedProcedure.input(changePasswordInput).mutation(async ({ input, ctx }) => {
+  changePassword: userProcedure.input(changePasswordInput).mutation(async ({ input, ctx }) => {
     await ctx.services.auth.changePassword(ctx.caller, input, ctx.client);
     return true;
   }),
@@ -37,5 +37,5 @@ export const authRouter = router({
     return verificationView(input?.token === undefined ? auth.verifyCaller(ctx.principal) : auth.verify(input.token, 'trpc'));
   }),
 
-  me: authedProcedure.query(async ({ ctx }) => userView(await ctx.services.auth.me(ctx.caller))),
+  me: userProcedure.query(async ({ ctx }) => userView(await ctx.services.auth.me(ctx.caller))),
 });

@@ -1,13 +1,13 @@
 import { confirmTotpInput, passwordInput } from '../../core/schemas.js';
-import { authedProcedure, mfaProcedure, router } from './trpc.js';
+import { mfaProcedure, router, userProcedure } from './trpc.js';
 
 /** The caller's own second factor: TOTP enrolment, turning it off, new recovery codes. */
 export const mfaRouter = router({
   /** A new secret (`secret`, `otpauthUri`), pending until `confirmTotp` gets a code of it. */
-  startTotp: authedProcedure.mutation(({ ctx }) => ctx.services.mfa.startTotp(ctx.caller)),
+  startTotp: userProcedure.mutation(({ ctx }) => ctx.services.mfa.startTotp(ctx.caller)),
 
   /** Turns TOTP on; answers 10 single-use recovery codes, shown this once; revokes the caller's other sessions. */
-  confirmTotp: authedProcedure
+  confirmTotp: userProcedure
     .input(confirmTotpInput)
     .mutation(({ input, ctx }) => ctx.services.mfa.confirmTotp(ctx.caller, input.code, ctx.client)),
 

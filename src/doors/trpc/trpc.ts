@@ -1,6 +1,7 @@
 import { initTRPC } from '@trpc/server';
 import { authorize, type Requirement } from '../../core/authorization.js';
 import type { Permission } from '../../core/permissions.js';
+import { requireUser } from '../../core/principal.js';
 import { caller, type RequestContext } from '../request-context.js';
 import { domainErrorOf, trpcCodeOf, type DomainErrorData } from './errors.js';
 
@@ -32,6 +33,9 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { caller: principal, actor: { principal, client: ctx.client } } });
 });
 
+/** A signed-in user: a machine client is refused (FORBIDDEN) where only users have what is asked for. */
+export const userProcedure = authedProcedure.use(({ ctx, next }) => next({ ctx: { caller: requireUser(ctx.caller) } }));
+
 function guarded(requirement: Requirement) {
   return authedProcedure.use(({ ctx, next }) => {
     authorize(ctx.caller, requirement);
@@ -41,5 +45,8 @@ function guarded(requirement: Requirement) {
 
 export const roleProcedure = (...roles: string[]) => guarded({ roles });
 /** A caller whose session passed a second factor (step-up): `amr` holds `otp`. */
-export const mfaProcedure = guarded({ mfa: true });
+export const mfaProcedure = userProcedure.use(({ ctx, next }) => {
+  authorize(ctx.caller, { mfa: true });
+  return next();
+});
 export const permissionProcedure = (...permissions: Permission[]) => guarded({ permissions });
