@@ -9,7 +9,8 @@ import { ADMIN_PASSWORD, freePort, startServer, type TestServer } from '../helpe
  * is left to default to it, so every URL they name can be fetched.
  */
 
-const CLAIMS = ['sub', 'id', 'username', 'role', 'roles', 'iat', 'exp', 'iss', 'aud', 'jti', 'sid', 'amr'];
+// A user's token's claims, then what a machine client's adds.
+const CLAIMS = ['sub', 'id', 'username', 'role', 'roles', 'iat', 'exp', 'iss', 'aud', 'jti', 'sid', 'amr', 'client_id', 'scope'];
 
 let server: TestServer;
 
@@ -21,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 describe('GET /.well-known/oauth-authorization-server (RFC 8414)', () => {
-  it('states the issuer and the JWKS, and, explicitly empty, the response types and grants Keyway does not serve', async () => {
+  it('states the issuer, the JWKS, the token endpoint of the one grant it serves (client credentials) and, explicitly empty, the response types', async () => {
     const reply = await call(server.url, '/.well-known/oauth-authorization-server');
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
@@ -29,8 +30,10 @@ describe('GET /.well-known/oauth-authorization-server (RFC 8414)', () => {
     expect(reply.body).toEqual({
       issuer: server.url,
       jwks_uri: `${server.url}/.well-known/jwks.json`,
+      token_endpoint: `${server.url}/oauth/token`,
       response_types_supported: [],
-      grant_types_supported: [],
+      grant_types_supported: ['client_credentials'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     });
   });
 });
