@@ -10,7 +10,7 @@ import type { RevocationList } from './revocations.js';
 import type { CreateClientInput, UpdateClientInput } from './schemas.js';
 import type { Telemetry } from './telemetry.js';
 import type { LoginThrottle } from './throttle.service.js';
-import type { TokenService } from './tokens.js';
+import type { TokenCheck, TokenService } from './tokens.js';
 import { unknownRole } from './users.service.js';
 
 export type ClientsService = ReturnType<typeof createClientsService>;
@@ -33,6 +33,12 @@ export type GrantResult =
 
 /** Compared with the secret of an unknown client, so that a miss costs what a wrong secret costs. */
 const NO_SUCH_SECRET = hashSecretToken('no such client');
+
+/** What a client authenticates with at the token and introspection endpoints. */
+export interface ClientCredentials {
+  clientId: string;
+  secret: string;
+}
 
 /** A client and its secret, as created or rotated: the one time the secret is shown. */
 export interface ClientWithSecret {
@@ -61,6 +67,45 @@ function newClientSecret(): string {
  */
 export function createClientsService(options: ClientsServiceOptions) {
   const { store: clients, revocations, audit, telemetry, tokens, throttle } = options;
+  const subjectOf = (credentials: ClientCredentials, from: ClientInfo) => ({
+    actor: `client:${credentials.clientId}`,
+    userId: null,
+    username: null,
+    client: from,
+  });
+
+  /**
+   * Runs `use` for the client of `credentials` once its secret is checked,
+   * throttled per client id and address like a login (a wrong secret counts;
+   * the limit reached, even the right one waits); null when they are wrong
+   * (an unknown client, a wrong secret and a disabled client alike, audited).
+   */
+  function authenticated<T>(credentials: ClientCredentials, from: ClientInfo, use: (client: ClientRecord) => Promise<T>): Promise<T | null> {
+    const attempt = { key: `\u0001client:${credentials.clientId}`, address: from.ip };
+    const subject = subjectOf(credentials, from);
+    return throttle.inTurn(attempt, async () => {
+      let failuresBefore: number;
+      try {
+        failuresBefore = await throttle.admit(attempt);
+      } catch (error) {
+        audit.record({ type: 'LOGIN_THROTTLED', ...subject, details: { clientId: credentials.clientId } });
+        telemetry.login(from.door, 'throttled');
+        throw error;
+      }
+      const found = await clients.findForGrant(credentials.clientId);
+      const secretMatches = sameHash(found?.secretHash ?? NO_SUCH_SECRET, hashSecretToken(credentials.secret));
+      if (!found || !secretMatches || found.disabled) {
+        await throttle.failed(attempt, new DomainError('INVALID_PASSWORD'));
+        const reason = !found ? 'CLIENT_NOT_FOUND' : !secretMatches ? 'INVALID_CLIENT_SECRET' : 'CLIENT_DISABLED';
+        audit.record({ type: 'LOGIN_FAILED', ...subject, details: { clientId: credentials.clientId, reason } });
+        telemetry.login(from.door, 'failure');
+        return null;
+      }
+      await throttle.succeeded(attempt, failuresBefore);
+      return use(found);
+    });
+  }
+
   const record = (by: Actor, type: AuditEvent['type'], client: ClientRecord, details: Record<string, unknown>) =>
     audit.record(eventBy(by, type, null, { clientId: client.clientId, name: client.name, ...details }));
 
@@ -121,31 +166,11 @@ export function createClientsService(options: ClientsServiceOptions) {
 
     /**
      * OAuth 2.0's client-credentials grant (RFC 6749 §4.4): the client
-     * authenticated by its secret, throttled per client id and address like a
-     * login, and a token for its role's permissions, narrowed to `scope`.
+     * authenticated by its secret, and a token for its role's permissions,
+     * narrowed to `scope`.
      */
-    async grant(credentials: { clientId: string; secret: string }, scope: string | undefined, from: ClientInfo): Promise<GrantResult> {
-      const attempt = { key: `\u0001client:${credentials.clientId}`, address: from.ip };
-      const subject = { actor: `client:${credentials.clientId}`, userId: null, username: null, client: from };
-      return throttle.inTurn(attempt, async () => {
-        let failuresBefore: number;
-        try {
-          failuresBefore = await throttle.admit(attempt);
-        } catch (error) {
-          audit.record({ type: 'LOGIN_THROTTLED', ...subject, details: { clientId: credentials.clientId } });
-          telemetry.login(from.door, 'throttled');
-          throw error;
-        }
-        const found = await clients.findForGrant(credentials.clientId);
-        const secretMatches = sameHash(found?.secretHash ?? NO_SUCH_SECRET, hashSecretToken(credentials.secret));
-        if (!found || !secretMatches || found.disabled) {
-          await throttle.failed(attempt, new DomainError('INVALID_PASSWORD'));
-          const reason = !found ? 'CLIENT_NOT_FOUND' : !secretMatches ? 'INVALID_CLIENT_SECRET' : 'CLIENT_DISABLED';
-          audit.record({ type: 'LOGIN_FAILED', ...subject, details: { clientId: credentials.clientId, reason } });
-          telemetry.login(from.door, 'failure');
-          return { ok: false, error: 'invalid_client', description: 'Client authentication failed' };
-        }
-        await throttle.succeeded(attempt, failuresBefore);
+    async grant(credentials: ClientCredentials, scope: string | undefined, from: ClientInfo): Promise<GrantResult> {
+      const result = await authenticated(credentials, from, async (found): Promise<GrantResult> => {
         const granted = grantedPermissions(found.role.permissions, scope);
         if (!granted) {
           telemetry.login(from.door, 'failure');
@@ -156,9 +181,23 @@ export function createClientsService(options: ClientsServiceOptions) {
           options.tokenTtlSeconds,
         );
         await clients.touch(found.id);
-        audit.record({ type: 'LOGIN_SUCCEEDED', ...subject, details: { clientId: found.clientId, scope: claims.scope } });
+        audit.record({ type: 'LOGIN_SUCCEEDED', ...subjectOf(credentials, from), details: { clientId: found.clientId, scope: claims.scope } });
         telemetry.login(from.door, 'success');
         return { ok: true, accessToken: token, expiresIn: claims.exp - claims.iat, scope: claims.scope };
+      });
+      return result ?? { ok: false, error: 'invalid_client', description: 'Client authentication failed' };
+    },
+
+    /**
+     * Token introspection (RFC 7662) for an authenticated client: whether a
+     * token is valid now (signature, expiry, revocation), and its claims if so.
+     * Null when the client's own authentication fails.
+     */
+    async introspect(credentials: ClientCredentials, token: string, from: ClientInfo): Promise<TokenCheck | null> {
+      return authenticated(credentials, from, async () => {
+        const check = tokens.verify(token);
+        telemetry.verification(from.door, check.ok);
+        return check;
       });
     },
 

@@ -52,8 +52,10 @@ const form = (fields: Record<string, string | string[]>) => {
   for (const [name, value] of Object.entries(fields)) for (const item of [value].flat()) params.append(name, item);
   return params.toString();
 };
-const tokenRequest = (body: string, headers: Record<string, string> = {}) =>
-  call(server.url, '/oauth/token', { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+const formRequest = (path: string, body: string, headers: Record<string, string> = {}) =>
+  call(server.url, path, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+const tokenRequest = (body: string, headers: Record<string, string> = {}) => formRequest('/oauth/token', body, headers);
+const introspectionRequest = (body: string, headers: Record<string, string> = {}) => formRequest('/oauth/introspect', body, headers);
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
 describe('the client-credentials grant', () => {
@@ -188,6 +190,46 @@ describe('a request the RFC refuses', () => {
       'INVALID_CLIENT_SECRET',
     ]);
     expect(JSON.stringify(page.body)).not.toContain(secret);
+  });
+});
+
+describe('introspection (RFC 7662)', () => {
+  let clientId: string;
+  let secret: string;
+  beforeAll(async () => {
+    ({ client: { clientId }, secret } = await newClient('resource server', 'viewer'));
+  });
+  const introspect = (token: string, authorization = basic(clientId, secret)) =>
+    introspectionRequest(form({ token, token_type_hint: 'access_token' }), { authorization });
+
+  it('tells an authenticated client whether a token is active, with its claims: a user\'s and a client\'s', async () => {
+    const user = await login(server.url, 'admin', ADMIN_PASSWORD);
+    const reply = await introspect(user.token);
+    expect([reply.status, reply.headers.get('cache-control')]).toEqual([200, 'no-store']);
+    expect(reply.body).toMatchObject({ active: true, sub: '1', username: 'admin', role: 'admin', iss: server.url, amr: ['pwd'] });
+
+    const { access_token: token } = await tokenFor(clientId, secret, 'GET');
+    const own = await post(server.url, '/oauth/introspect', { token, client_id: clientId, client_secret: secret });
+    expect(own.body).toMatchObject({ active: true, client_id: clientId, scope: 'GET', sub: expect.stringMatching(/^client:\d+$/) });
+  });
+
+  it('answers only {"active": false} for a revoked, tampered or made-up token', async () => {
+    const user = await login(server.url, 'admin', ADMIN_PASSWORD);
+    await graphql(server.url, 'mutation { logout }', {}, user.token);
+    const [header, payload] = admin.split('.');
+    for (const token of [user.token, `${header}.${payload}.AAAA`, 'not a token']) {
+      expect((await introspect(token)).body).toEqual({ active: false });
+    }
+  });
+
+  it('is for clients only: a user\'s bearer token, no credentials or a wrong secret is invalid_client, and a missing token invalid_request', async () => {
+    const asUser = await introspect(admin, `Bearer ${admin}`);
+    expect([asUser.status, asUser.body.error, asUser.headers.get('www-authenticate')]).toEqual([401, 'invalid_client', 'Basic realm="keyway", charset="UTF-8"']);
+    expect((await introspectionRequest(form({ token: admin }))).status).toBe(401);
+    const wrong = await introspect(admin, basic(clientId, 'wrong'));
+    expect([wrong.status, wrong.body]).toEqual([401, { error: 'invalid_client', error_description: 'Client authentication failed' }]);
+    const none = await introspectionRequest(form({}), { authorization: basic(clientId, secret) });
+    expect([none.status, none.body]).toEqual([400, { error: 'invalid_request', error_description: 'token is required' }]);
   });
 });
 

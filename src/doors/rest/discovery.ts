@@ -26,6 +26,8 @@ export function authorizationServerMetadata({ issuer, publicUrl }: DiscoveryOpti
     response_types_supported: [] as string[],
     grant_types_supported: ['client_credentials'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    introspection_endpoint: `${publicUrl}/oauth/introspect`,
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
   };
 }
 

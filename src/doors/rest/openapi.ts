@@ -109,6 +109,8 @@ export const serverMetadata = z
     response_types_supported: z.array(z.string()).describe('Empty: Keyway has no authorization endpoint'),
     grant_types_supported: z.array(z.string()).describe('client_credentials only (users sign in through their own API)'),
     token_endpoint_auth_methods_supported: z.array(z.string()),
+    introspection_endpoint: z.string().describe('Token introspection for machine clients (RFC 7662)'),
+    introspection_endpoint_auth_methods_supported: z.array(z.string()),
   })
   .describe('What is true of Keyway as an OAuth 2.0 authorization server (RFC 8414)');
 
