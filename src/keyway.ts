@@ -198,6 +198,14 @@ async function createServices(config: Config, database: Database, log: Logger, n
           onRecovered: () => log.warn('reading revocations and keys from the database again'),
         })
       : undefined;
+  // Told at once of what other instances commit (NOTIFY); the polling above is the fallback.
+  const listening = sync
+    ? await database.listen({
+        onChange: (change) => (change.kind === 'revoked' ? revocations.learn([change]) : sync.poke()),
+        onError: (error) => log.error(error, 'cannot listen for other instances\' revocations; polling meanwhile'),
+        onRecovered: () => log.warn('listening for other instances\' revocations again'),
+      })
+    : undefined;
   const pruning = startPruning({
     sessions: sessionStore,
     challenges: stores.mfa,
@@ -211,6 +219,7 @@ async function createServices(config: Config, database: Database, log: Logger, n
     services,
     tokens: { issuer, algorithm: keyRing.algorithm },
     stop: async () => {
+      await listening?.close();
       await Promise.all([sync?.stop(), pruning.stop()]);
       await audit.close();
     },

@@ -18,11 +18,12 @@ export interface SyncOptions {
 const OVERLAP_SECONDS = 60;
 
 /**
- * What other instances sharing the database decided, learned by polling:
- * revoked sessions and signing keys. One tick at a time, never overlapping;
- * a failing database is reported once and retried.
+ * What other instances sharing the database decided: revoked sessions and
+ * signing keys, read when another instance says so (`poke`, on its NOTIFY)
+ * and by polling besides, should a notification be lost. One tick at a time,
+ * never overlapping; a failing database is reported once and retried.
  */
-export function startSync(options: SyncOptions): { stop(): Promise<void> } {
+export function startSync(options: SyncOptions): { poke(): void; stop(): Promise<void> } {
   const { sessions, keys, revocations } = options;
   let lastSuccess = Date.now();
   let keysVersion: string | undefined;
@@ -30,6 +31,8 @@ export function startSync(options: SyncOptions): { stop(): Promise<void> } {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  let ticking = false;
+  let again = false;
 
   async function tick(): Promise<void> {
     const windowSeconds = Math.ceil((Date.now() - lastSuccess) / 1000) + OVERLAP_SECONDS;
@@ -42,9 +45,16 @@ export function startSync(options: SyncOptions): { stop(): Promise<void> } {
     lastSuccess = Date.now();
   }
 
-  function schedule(): void {
-    timer = setTimeout(() => {
-      running = tick().then(
+  /** A tick now, unless one is under way: then one more right after it (what it read may predate the news). */
+  function look(): void {
+    if (ticking) {
+      again = true;
+      return;
+    }
+    ticking = true;
+    clearTimeout(timer);
+    running = tick()
+      .then(
         () => {
           if (failing) options.onRecovered();
           failing = false;
@@ -53,15 +63,27 @@ export function startSync(options: SyncOptions): { stop(): Promise<void> } {
           if (!failing) options.onError(error);
           failing = true;
         },
-      ).finally(() => {
-        if (!stopped) schedule();
+      )
+      .finally(() => {
+        ticking = false;
+        if (stopped) return;
+        if (again) {
+          again = false;
+          look();
+        } else schedule();
       });
-    }, options.intervalMs);
+  }
+
+  function schedule(): void {
+    timer = setTimeout(look, options.intervalMs);
     timer.unref();
   }
 
   schedule();
   return {
+    poke: () => {
+      if (!stopped) look();
+    },
     async stop() {
       stopped = true;
       clearTimeout(timer);

@@ -1,3 +1,4 @@
+import { listenForChanges, type ChangeListener, type ListenOptions } from './notifications.js';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MikroORM } from '@mikro-orm/sql';
@@ -15,6 +16,11 @@ export interface Database {
   exclusively<T>(work: () => Promise<T>): Promise<T>;
   /** Whether the database answers a trivial query. */
   ping(): Promise<boolean>;
+  /**
+   * Tells `options.onChange` whenever another instance commits a revocation or
+   * a key change (PostgreSQL's NOTIFY); on PGlite, one process, never.
+   */
+  listen(options: ListenOptions): Promise<ChangeListener>;
   /** The connection pool's state on PostgreSQL (for the metrics); null on PGlite, which has one connection. */
   poolStats(): Promise<{ total: number; idle: number; waiting: number } | null>;
   close(): Promise<void>;
@@ -121,6 +127,9 @@ function createDatabase(orm: Orm, config: DatabaseConfig, release: () => Promise
       } catch {
         return false;
       }
+    },
+    async listen(options) {
+      return config.kind === 'postgres' ? listenForChanges(config.url, options) : { close: async () => {} };
     },
     async poolStats() {
       if (config.kind !== 'postgres') return null;

@@ -24,6 +24,7 @@ describe('migrations', () => {
         'Migration20261202000100_totp',
         'Migration20261203000100_audit',
         'Migration20261204000100_clients',
+        'Migration20261205000100_notify',
       ]);
       expect(await orm.migrator.getPending()).toEqual([]);
       // The committed migrations and the entity definitions describe the same tables.
@@ -44,7 +45,7 @@ describe('migrations', () => {
       expect(await count('users')).toBe(1);
       expect(await count('roles')).toBe(4);
       expect(await count('signing_keys')).toBe(1);
-      expect(await count('mikro_orm_migrations')).toBe(8);
+      expect(await count('mikro_orm_migrations')).toBe(9);
       // The refresh-token MAC key, the TOTP secrets' key and the issuer the first start recorded.
       expect(await count('server_secrets')).toBe(3);
       for (const server of servers) {

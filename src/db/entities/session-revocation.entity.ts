@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { NOTIFY_REVOKED } from './notify-sync.js';
 
 /**
  * The revocation feed: every instance reads what was added since its last
@@ -7,6 +8,8 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 export const SessionRevocation = defineEntity({
   name: 'SessionRevocation',
   tableName: 'session_revocations',
+  // Other instances are told at commit (LISTEN keyway_sync, db/notifications.ts), whichever statement revoked.
+  triggers: [{ name: 'notify_sync', timing: 'after', events: ['insert'], forEach: 'row', body: NOTIFY_REVOKED }],
   properties: {
     sessionId: p.uuid().primary(),
     /** Null for a machine client's credential. */

@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { NOTIFY_KEYS } from './notify-sync.js';
 
 /**
  * An RS256 key pair. It verifies (and is published) from its creation, signs
@@ -8,6 +9,8 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 export const SigningKey = defineEntity({
   name: 'SigningKey',
   tableName: 'signing_keys',
+  // A new, activated or retired key is news for every other instance, as a revocation is.
+  triggers: [{ name: 'notify_sync', timing: 'after', events: ['insert', 'update'], forEach: 'statement', body: NOTIFY_KEYS }],
   properties: {
     kid: p.string().length(64).primary(),
     algorithm: p.string().length(16),

@@ -7,6 +7,7 @@ import { Migration20261201000100_security_version } from './Migration20261201000
 import { Migration20261202000100_totp } from './Migration20261202000100_totp.js';
 import { Migration20261203000100_audit } from './Migration20261203000100_audit.js';
 import { Migration20261204000100_clients } from './Migration20261204000100_clients.js';
+import { Migration20261205000100_notify } from './Migration20261205000100_notify.js';
 
 /** Every migration, in order. Listed by hand: no globbing, the same under tsc and vitest. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202000100_totp', class: Migration20261202000100_totp },
   { name: 'Migration20261203000100_audit', class: Migration20261203000100_audit },
   { name: 'Migration20261204000100_clients', class: Migration20261204000100_clients },
+  { name: 'Migration20261205000100_notify', class: Migration20261205000100_notify },
 ];
