@@ -63,21 +63,28 @@ describe.runIf(DB_KIND === 'postgres')('two instances on one PostgreSQL', () => 
     expect(onB.refreshToken).toBe(onA.refreshToken);
   });
 
-  /** How long the other instance took to refuse a session logged out on `a`, over `tries` tries. */
+  /**
+   * How long the other instance took to refuse a session logged out on `a`,
+   * over `tries` tries: from the logout's answer (the revocation is committed
+   * by then) until `b` resolves the token as no caller, asked in this process
+   * every millisecond, so the figure is the propagation, not HTTP round trips
+   * on a loaded machine. Then `b` refuses it over HTTP too.
+   */
   async function revocationDelays(tries: number): Promise<number[]> {
     const delays: number[] = [];
     for (let attempt = 0; attempt < tries; attempt++) {
       const { token } = await login(a.url, 'nina', 'nina-password');
       expect(await verifies(b, token)).toBe(true);
-      const started = performance.now();
       const logout = await trpc(a.url, 'mutation', 'auth.logout', {}, token);
+      const committed = performance.now();
       expect(logout.body.result.data).toBe(true);
-      expect(await verifies(a, token)).toBe(false); // the revoking instance: at once
-      while (await verifies(b, token)) {
-        if (performance.now() - started > 3000) break;
-        await sleep(5);
+      while (b.app.keyway.services.resolvePrincipal(`Bearer ${token}`, 'rest').ok) {
+        if (performance.now() - committed > 3000) break;
+        await sleep(1);
       }
-      delays.push(performance.now() - started);
+      delays.push(performance.now() - committed);
+      expect(await verifies(a, token)).toBe(false);
+      expect(await verifies(b, token)).toBe(false);
     }
     return delays;
   }
@@ -97,7 +104,9 @@ describe.runIf(DB_KIND === 'postgres')('two instances on one PostgreSQL', () => 
       const cut = await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike 'LISTEN%'`);
       expect(cut.rowCount).toBe(2);
       // Meanwhile the polling (every 250 ms) still refuses within a second.
-      expect(Math.max(...(await revocationDelays(3)))).toBeLessThan(1000);
+      const polled = await revocationDelays(3);
+      console.info(`revocation delays by polling alone: ${polled.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+      expect(Math.max(...polled)).toBeLessThan(1000);
       const listening = () => admin.query(`select 1 from pg_stat_activity where datname = current_database() and query ilike 'LISTEN%'`);
       expect((await until(listening, (result) => result.rowCount === 2, 10_000)).rowCount).toBe(2);
       expect(Math.max(...(await revocationDelays(5)))).toBeLessThan(100);
