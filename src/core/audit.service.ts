@@ -77,7 +77,7 @@ export function createAuditTrail({ store, onError }: AuditTrailOptions) {
         userId: event.userId,
         username: event.username,
         ipAddress: client.ip || null,
-        userAgent: client.userAgent?.slice(0, 512) ?? null,
+        userAgent: client.userAgent ?? null,
         door: client.door,
         details: event.details ?? {},
       });

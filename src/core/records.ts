@@ -314,7 +314,6 @@ export interface ClientChanges {
 export interface ClientStore {
   list(): Promise<ClientRecord[]>;
   create(client: NewClient): Promise<ClientRecord | 'unknown_role'>;
-  findById(id: number): Promise<ClientRecord | null>;
   findByClientId(clientId: string): Promise<ClientRecord | null>;
   /** The client and its secret's hash, for the client-credentials grant. */
   findForGrant(clientId: string): Promise<(ClientRecord & { secretHash: string }) | null>;

@@ -134,10 +134,14 @@ export function createSessionsService(options: SessionsServiceOptions) {
       audit.record({ type: 'LOGOUT', actor: username, userId, username, client, details: allSessions ? { allSessions, count: revoked.length } : { sessionId } });
     },
 
-    /** A user's live sessions; `current` marks the one of `currentSessionId` (the caller's own). */
+    /**
+     * A user's live sessions; `current` marks the one of `currentSessionId` (the
+     * caller's own). Whether the user exists is asked only when none is live:
+     * a caller listing their own sessions has one, and costs one query.
+     */
     async list(userId: number, currentSessionId?: string): Promise<ListedSession[]> {
-      const [live, user] = await Promise.all([sessions.listLive(userId), users.findById(userId)]);
-      if (!user) throw new DomainError('NOT_FOUND', 'No such user');
+      const live = await sessions.listLive(userId);
+      if (live.length === 0 && !(await users.findById(userId))) throw new DomainError('NOT_FOUND', 'No such user');
       return live.map((session) => ({ ...session, current: session.id === currentSessionId }));
     },
 

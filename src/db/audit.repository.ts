@@ -31,7 +31,7 @@ export function createAuditRepository(orm: Orm): AuditStore {
         e.userId,
         e.username?.slice(0, 254) ?? null,
         e.ipAddress?.slice(0, 64) ?? null,
-        e.userAgent,
+        e.userAgent?.slice(0, 512) ?? null,
         e.door,
         JSON.stringify(e.details),
       ]);

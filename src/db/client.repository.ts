@@ -44,7 +44,6 @@ export function createClientRepository(orm: Orm): ClientStore {
       return (await one('c.id = ?', inserted[0]!.id))!;
     },
 
-    findById: (id) => one('c.id = ?', id),
     findByClientId: (clientId) => one('c.client_id = ?', clientId),
 
     async findForGrant(clientId) {
