@@ -6,6 +6,7 @@ import type { Services } from './core/services.js';
 import type { Database } from './db/database.js';
 import type { Embedded } from './db/pglite/embedded.js';
 import { controlDoor } from './doors/control/index.js';
+import { eventsDoor } from './doors/events/index.js';
 import { graphqlDoor } from './doors/graphql/index.js';
 import { metricsDoor } from './doors/metrics/index.js';
 import { oauthDoor } from './doors/oauth/index.js';
@@ -92,6 +93,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+    // The feed's streams never go idle: ended here, or closing would wait for them forever.
+    keyway.services.feed.close();
   });
   // An answer sent before its request's body was read to the end (a body refused for its size or type,
   // a body sent with a GET) ends its connection too: kept alive, Node would read and discard the rest
@@ -108,6 +111,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await app.register(graphqlDoor, { services, introspection: config.graphqlIntrospection });
     await app.register(trpcDoor, { services });
     await app.register(oauthDoor, { services });
+    await app.register(eventsDoor, { services, keepAliveMs: config.feedKeepAliveSeconds * 1000 });
     await app.register(metricsDoor, { metrics, token: config.metricsToken });
     if (config.database.kind === 'pglite') {
       // The command line's way in while this process owns the data directory: its commands, run here.

@@ -81,6 +81,7 @@ const environment = z.object({
   AUDIT_RETENTION: duration(3600, 10 * 365 * 86400).default(90 * 86400),
   CLIENT_TOKEN_TTL: duration(60, 86400).default(3600),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(512).optional(),
+  FEED_KEEPALIVE: duration(1, 300).default(15),
 });
 
 
@@ -128,6 +129,8 @@ export interface Config {
   clientTokenTtlSeconds: number;
   /** The bearer token `/metrics` answers (METRICS_TOKEN); unset, it answers loopback clients only. */
   metricsToken?: string;
+  /** How often the revocation feed writes a comment line, so proxies keep an idle stream open (FEED_KEEPALIVE). */
+  feedKeepAliveSeconds: number;
 }
 
 /**
@@ -177,6 +180,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     auditRetentionSeconds: e.AUDIT_RETENTION,
     clientTokenTtlSeconds: e.CLIENT_TOKEN_TTL,
     metricsToken: e.METRICS_TOKEN,
+    feedKeepAliveSeconds: e.FEED_KEEPALIVE,
   };
 }
 

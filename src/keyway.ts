@@ -9,6 +9,7 @@ import { createPasswordHasher } from './core/password.js';
 import { resolvePrincipal } from './core/principal.js';
 import { createProductsService } from './core/products.service.js';
 import { RefreshTokens } from './core/refresh-tokens.js';
+import { createRevocationFeed } from './core/revocation-feed.js';
 import { RevocationList } from './core/revocations.js';
 import { SecretBox } from './core/secret-box.js';
 import { createRolesService } from './core/roles.service.js';
@@ -158,6 +159,7 @@ async function createServices(config: Config, database: Database, log: Logger, n
     audit,
     telemetry,
   });
+  const feed = createRevocationFeed({ store: sessionStore, revocations, tokens, retainSeconds: tokenLifetimeSeconds });
   const services: Services = {
     auth: createAuthService({ ...passwordCheck, sessions, tokens, revocations, audit, telemetry, challenge: (user) => mfa.challenge(user) }),
     mfa,
@@ -176,6 +178,7 @@ async function createServices(config: Config, database: Database, log: Logger, n
       tokenTtlSeconds: config.clientTokenTtlSeconds,
     }),
     audit,
+    feed,
     resolvePrincipal(authorization, door) {
       const principal = resolvePrincipal(tokens, authorization);
       if (principal.ok || principal.reason !== 'MISSING') telemetry.verification(door, principal.ok);

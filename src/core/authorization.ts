@@ -2,11 +2,17 @@ import { DomainError } from './errors.js';
 import type { Permission } from './permissions.js';
 import type { Principal, PrincipalFailure, PrincipalResult } from './principal.js';
 
-/** What an operation demands: one of `roles` (when given), every one of `permissions`, and with `mfa` a session signed in with a second factor. */
+/**
+ * What an operation demands: one of `roles` (when given), every one of
+ * `permissions`, and with `mfa` a session signed in with a second factor.
+ * With `clients`, any machine client is let in whatever its role (`roles`
+ * then speaks of users only).
+ */
 export interface Requirement {
   roles?: readonly string[];
   permissions?: readonly Permission[];
   mfa?: boolean | null;
+  clients?: boolean | null;
 }
 
 const FAILURE_MESSAGES: Record<PrincipalFailure, string> = {
@@ -26,8 +32,9 @@ export function requirePrincipal(result: PrincipalResult): Principal {
 
 export function authorize(principal: Principal, requirement: Requirement): void {
   const { roles, permissions = [] } = requirement;
-  if (roles && roles.length > 0 && !roles.includes(principal.role)) {
-    throw new DomainError('FORBIDDEN', `Requires role ${roles.join(' or ')}`);
+  const anyRole = requirement.clients === true && principal.kind === 'client';
+  if (!anyRole && roles && roles.length > 0 && !roles.includes(principal.role)) {
+    throw new DomainError('FORBIDDEN', `Requires role ${roles.join(' or ')}${requirement.clients ? ', or a machine client' : ''}`);
   }
   const missing = permissions.filter((permission) => !principal.permissions[permission]);
   if (missing.length > 0) {

@@ -100,6 +100,8 @@ export interface RevokedSession {
   userId: number | null;
   reason: RevocationReason;
   revokedAt: Date;
+  /** Its place in the feed, the same on every instance: the event id a subscriber resumes after. */
+  sequence: number;
 }
 
 /** What a refresh does to its session, decided by the core while the session is held. */
@@ -198,18 +200,25 @@ export interface SessionStore {
   /**
    * Holds the session (no other refresh of it can interleave), asks `decide`
    * what to do, applies it, and answers the verdict with the session as it
-   * stands afterwards.
+   * stands afterwards (and, revoked, its revocation as recorded).
    */
   refresh(
     sessionId: string,
     decide: (session: SessionRecord | null, now: Date) => RefreshVerdict,
-  ): Promise<{ verdict: RefreshVerdict; session: SessionRecord | null }>;
+  ): Promise<{ verdict: RefreshVerdict; session: SessionRecord | null; revoked: RevokedSession[] }>;
   /** A user's live sessions (neither revoked nor expired), the most recently used first. */
   listLive(userId: number): Promise<SessionInfo[]>;
   /** Revokes live sessions and records them in the feed every instance reads. */
   revoke(selector: SessionSelector, reason: RevocationReason): Promise<RevokedSession[]>;
   /** The feed: revocations recorded in the last `seconds`, by the database's clock. */
   revokedSince(seconds: number): Promise<RevokedSession[]>;
+  /**
+   * The revocations of the last `seconds` (those still in force), in sequence
+   * order, `limit` at a time from `cursor` on. With `after`, only those
+   * recorded after that one: a later sequence, or an earlier one committed
+   * late (up to a minute before it); every one when `after` is unknown.
+   */
+  revocationsAfter(query: { after?: number; cursor: number; limit: number; seconds: number }): Promise<RevokedSession[]>;
   /** Forgets feed entries no token can need any more. */
   pruneRevocations(olderThanSeconds: number): Promise<void>;
 }

@@ -98,6 +98,9 @@ export const tokenField = z.string().min(1, 'is required').max(8192, 'must be at
 
 export const verifyTokenInput = z.object({ token: tokenField.optional() });
 
+/** Where a subscriber resumes the revocation feed: anything but a sequence means from the replay (SPEC §14). */
+export const revocationsInput = z.object({ lastEventId: z.string().nullish() }).nullish();
+
 export const refreshInput = z.object({
   refreshToken: z.string().min(1, 'is required').max(256, 'must be at most 256 characters'),
 });

@@ -6,6 +6,7 @@ import type { KeysService } from './keys.service.js';
 import type { MfaService } from './mfa.service.js';
 import type { PrincipalResult } from './principal.js';
 import type { ProductsService } from './products.service.js';
+import type { RevocationFeed } from './revocation-feed.js';
 import type { RolesService } from './roles.service.js';
 import type { SessionsService } from './sessions.service.js';
 import type { UsersService } from './users.service.js';
@@ -26,6 +27,8 @@ export interface Services {
   clients: ClientsService;
   /** Security events: recorded by the services, read by admins. */
   audit: AuditTrail;
+  /** Revocations pushed to other services (SPEC §14): every door's stream of them. */
+  feed: RevocationFeed;
   /** The caller of a request, from its Authorization header, decoded once (and counted, by door). */
   resolvePrincipal(authorization: string | undefined, door: Door): PrincipalResult;
   /** The public keys that verify access tokens (empty when they are signed with a shared secret). */

@@ -103,7 +103,7 @@ export function createSessionsService(options: SessionsServiceOptions) {
       if (!presented) throw new DomainError('UNAUTHENTICATED', 'Invalid refresh token');
       const hash = hashSecretToken(refreshToken);
       const reuseMs = options.reuseIntervalSeconds * 1000;
-      const { verdict, session } = await sessions.refresh(presented.sessionId, (current, now) =>
+      const { verdict, session, revoked } = await sessions.refresh(presented.sessionId, (current, now) =>
         decideRefresh({ generation: presented.generation, hash }, current, now, reuseMs, (generation) =>
           hashSecretToken(refreshTokens.issue(presented.sessionId, generation)),
         ),
@@ -112,7 +112,7 @@ export function createSessionsService(options: SessionsServiceOptions) {
         throw new DomainError('UNAUTHENTICATED', 'Refresh token expired or revoked');
       }
       if (verdict.action === 'revoke') {
-        revocations.add([{ sessionId: session.id, userId: session.userId, reason: 'refresh_reuse', revokedAt: new Date() }]);
+        revocations.add(revoked);
         const owner = await users.findById(session.userId).catch(() => null);
         audit.record({ type: 'REFRESH_REUSE_DETECTED', actor: null, userId: session.userId, username: owner?.username ?? null, client, details: { sessionId: session.id } });
         throw new DomainError('UNAUTHENTICATED', 'Refresh token reused: the session is revoked');

@@ -93,16 +93,26 @@ export interface TokenService {
   signClient(subject: ClientSubject, ttlSeconds: number): { token: string; claims: ClientClaims; expiresAt: Date };
   /** A bad token is an answer, not an exception. */
   verify(token: string): TokenCheck;
+  /**
+   * The Security Event Token (RFC 8417) telling other services that a
+   * session was revoked: CAEP's `session-revoked` event about its `sid`,
+   * signed with the access tokens' key, typed `secevent+jwt` so that it can
+   * never pass for an access token (it has no `exp`, no `sub`, no role).
+   */
+  signSecurityEvent(revocation: { sessionId: string; revokedAt: Date }): string;
 }
+
+/** CAEP's event type (OpenID Continuous Access Evaluation Profile 1.0) for a session ended. */
+export const SESSION_REVOKED_EVENT = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
 
 export function createTokenService(options: TokenServiceOptions): TokenService {
   const { keys, issuer, audience, ttlSeconds, clockToleranceSeconds, isRevoked } = options;
   const verified = new VerifiedTokens(options.cacheSize);
   keys.onChange(() => verified.clear());
 
-  function signed(claims: AccessClaims): string {
+  function signed(claims: object, type = 'JWT'): string {
     const { kid, key } = keys.signingKey();
-    return jwt.sign(claims, key, { algorithm: keys.algorithm, keyid: kid });
+    return jwt.sign(claims, key, { algorithm: keys.algorithm, keyid: kid, header: { alg: keys.algorithm, typ: type } });
   }
 
   return {
@@ -142,6 +152,19 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         ...(audience ? { aud: audience } : {}),
       };
       return { token: signed(claims), claims, expiresAt: new Date(claims.exp * 1000) };
+    },
+
+    signSecurityEvent({ sessionId, revokedAt }) {
+      const event = {
+        iss: issuer,
+        jti: randomUUID(),
+        iat: Math.floor(Date.now() / 1000),
+        ...(audience ? { aud: audience } : {}),
+        // The session as Shared Signals names a subject: an opaque id, the `sid` its tokens carry.
+        sub_id: { format: 'opaque', id: sessionId },
+        events: { [SESSION_REVOKED_EVENT]: { event_timestamp: Math.floor(revokedAt.getTime() / 1000) } },
+      };
+      return signed(event, 'secevent+jwt');
     },
 
     verify(token) {

@@ -1,7 +1,7 @@
 import type { Permission } from '../core/permissions.js';
 import type { ClientRecord, ClientStore, RevokedSession } from '../core/records.js';
 import type { Orm } from './database.js';
-import { toRevokedSession, type RevocationRow } from './session.repository.js';
+import { REVOCATION_COLUMNS, toRevokedSession, type RevocationRow } from './session.repository.js';
 
 interface ClientRow {
   id: number;
@@ -105,7 +105,7 @@ async function revokeCredential(
   const rows = await em.execute<RevocationRow[]>(
     `insert into session_revocations (session_id, user_id, reason, revoked_at) values (?, null, ?, now())
      on conflict (session_id) do nothing
-     returning session_id, user_id, reason, revoked_at`,
+     returning ${REVOCATION_COLUMNS}`,
     [credentialId, reason],
   );
   return rows.map(toRevokedSession);

@@ -5,7 +5,7 @@ export interface ChangeListener {
 }
 
 /** What another instance committed: a revocation, whole; or a change to look up (the keys, or anything missed while the connection was down). */
-export type Change = { kind: 'revoked'; sessionId: string; revokedAt: Date } | { kind: 'look' };
+export type Change = { kind: 'revoked'; sessionId: string; revokedAt: Date; sequence: number } | { kind: 'look' };
 
 export interface ListenOptions {
   onChange(change: Change): void;
@@ -14,11 +14,13 @@ export interface ListenOptions {
   onRecovered(): void;
 }
 
-const REVOKED = /^revoked (\S+) (\d+)$/;
+// db/entities/notify-sync.ts: `revoked <session id> <ms since the epoch> <sequence>`.
+const REVOKED = /^revoked (\S+) (\d+) (\d+)$/;
 
 function changeOf(payload: string | undefined): Change {
   const revoked = REVOKED.exec(payload ?? '');
-  return revoked ? { kind: 'revoked', sessionId: revoked[1]!, revokedAt: new Date(Number(revoked[2])) } : { kind: 'look' };
+  if (!revoked) return { kind: 'look' };
+  return { kind: 'revoked', sessionId: revoked[1]!, revokedAt: new Date(Number(revoked[2])), sequence: Number(revoked[3]) };
 }
 
 /** The first retry after the connection drops; doubled up to RETRY_MAX_MS. */

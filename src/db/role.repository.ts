@@ -3,7 +3,7 @@ import type { Permission } from '../core/permissions.js';
 import type { RoleRecord, RoleStore } from '../core/records.js';
 import type { Orm } from './database.js';
 import { Role, User } from './entities/index.js';
-import { revokeSessionsIn, toRevokedSession, type RevocationRow } from './session.repository.js';
+import { REVOCATION_COLUMNS, revokeSessionsIn, toRevokedSession, type RevocationRow } from './session.repository.js';
 
 export function createRoleRepository(orm: Orm): RoleStore {
   return {
@@ -36,7 +36,7 @@ export function createRoleRepository(orm: Orm): RoleStore {
            insert into session_revocations (session_id, user_id, reason, revoked_at)
            select credential_id, null, ?, now() from held
            on conflict (session_id) do nothing
-           returning session_id, user_id, reason, revoked_at`,
+           returning ${REVOCATION_COLUMNS}`,
           [name, revokeSessions.reason],
         );
         return { role: toRoleRecord(role), created: false, revoked: [...revoked, ...clients.map(toRevokedSession)] };

@@ -44,8 +44,8 @@ export function createSessionRepository(orm: Orm): SessionStore {
           session.rotatedAt = now;
           await em.flush();
         }
-        if (verdict.action === 'revoke') await revokeSessionsIn(em, { sessionId }, 'refresh_reuse');
-        return { verdict, session: session ? toSessionRecord(session) : null };
+        const revoked = verdict.action === 'revoke' ? await revokeSessionsIn(em, { sessionId }, 'refresh_reuse') : [];
+        return { verdict, session: session ? toSessionRecord(session) : null, revoked };
       });
     },
 
@@ -69,9 +69,25 @@ export function createSessionRepository(orm: Orm): SessionStore {
       const rows = await orm.em
         .fork()
         .execute<RevocationRow[]>(
-          `select session_id, user_id, reason, revoked_at from session_revocations where revoked_at > now() - make_interval(secs => ?)`,
+          `select ${REVOCATION_COLUMNS} from session_revocations where revoked_at > now() - make_interval(secs => ?)`,
           [seconds],
         );
+      return rows.map(toRevokedSession);
+    },
+
+    async revocationsAfter({ after, cursor, limit, seconds }) {
+      // A transaction that began before `after`'s (so an earlier revoked_at) may have committed after it: a
+      // minute of such overlap is sent again, as the instances' polling re-reads it (core/sync.ts).
+      const since =
+        after === undefined
+          ? ''
+          : `and (sequence > ? or revoked_at >= coalesce((select revoked_at - interval '1 minute' from session_revocations where sequence = ?), '-infinity'))`;
+      const rows = await orm.em.fork().execute<RevocationRow[]>(
+        `select ${REVOCATION_COLUMNS} from session_revocations
+          where revoked_at > now() - make_interval(secs => ?) and sequence > ? ${since}
+          order by sequence limit ?`,
+        after === undefined ? [seconds, cursor, limit] : [seconds, cursor, after, after, limit],
+      );
       return rows.map(toRevokedSession);
     },
 
@@ -139,21 +155,31 @@ export async function revokeSessionsIn(
      insert into session_revocations (session_id, user_id, reason, revoked_at)
      select id, user_id, ?, revoked_at from revoked
      on conflict (session_id) do nothing
-     returning session_id, user_id, reason, revoked_at`,
+     returning ${REVOCATION_COLUMNS}`,
     [reason, ...params, reason],
   );
   return rows.map(toRevokedSession);
 }
+
+/** What every statement reading or recording a revocation returns of it. */
+export const REVOCATION_COLUMNS = 'session_id, user_id, reason, revoked_at, sequence';
 
 export interface RevocationRow {
   session_id: string;
   user_id: number | null;
   reason: string;
   revoked_at: Date | string;
+  sequence: number | string;
 }
 
 export function toRevokedSession(row: RevocationRow): RevokedSession {
-  return { sessionId: row.session_id, userId: row.user_id, reason: row.reason as RevocationReason, revokedAt: new Date(row.revoked_at) };
+  return {
+    sessionId: row.session_id,
+    userId: row.user_id,
+    reason: row.reason as RevocationReason,
+    revokedAt: new Date(row.revoked_at),
+    sequence: Number(row.sequence),
+  };
 }
 
 function toSessionRecord(session: Session): SessionRecord {

@@ -16,6 +16,13 @@ export interface RequestContext {
   principal: PrincipalResult;
   client: ClientInfo;
   log: FastifyBaseLogger;
+  /** For a subscription whose door writes the socket itself (GraphQL over SSE). */
+  subscriber?: {
+    /** Aborted when the client goes: what ends a subscription waiting for its next event. */
+    signal: AbortSignal;
+    /** Whether events written are still waiting to leave (the client is not reading). */
+    unsent(): boolean;
+  };
 }
 
 export function createRequestContext(services: Services, request: FastifyRequest, door: Door): RequestContext {

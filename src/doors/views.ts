@@ -2,6 +2,7 @@ import type { LoginResult, TokenVerification } from '../core/auth.service.js';
 import type { AuditPage } from '../core/audit.js';
 import type { ClientWithSecret } from '../core/clients.service.js';
 import type { ClientRecord, ProductRecord, UserRecord } from '../core/records.js';
+import type { RevocationEvent } from '../core/revocation-feed.js';
 import type { ListedSession } from '../core/sessions.service.js';
 import { isClientClaims, type AccessClaims } from '../core/tokens.js';
 
@@ -47,6 +48,11 @@ export function sessionView(session: ListedSession) {
     userAgent: session.userAgent,
     current: session.current,
   };
+}
+
+/** A revoked session as the subscriptions tell it (the REST feed sends its signed Security Event Token). */
+export function revocationView(event: RevocationEvent) {
+  return { sessionId: event.sessionId, revokedAt: event.revokedAt.toISOString() };
 }
 
 export function auditPageView(page: AuditPage) {

@@ -25,6 +25,7 @@ describe('migrations', () => {
         'Migration20261203000100_audit',
         'Migration20261204000100_clients',
         'Migration20261205000100_notify',
+        'Migration20261206000100_revocation_feed',
       ]);
       expect(await orm.migrator.getPending()).toEqual([]);
       // The committed migrations and the entity definitions describe the same tables.
@@ -45,7 +46,7 @@ describe('migrations', () => {
       expect(await count('users')).toBe(1);
       expect(await count('roles')).toBe(4);
       expect(await count('signing_keys')).toBe(1);
-      expect(await count('mikro_orm_migrations')).toBe(9);
+      expect(await count('mikro_orm_migrations')).toBe(10);
       // The refresh-token MAC key, the TOTP secrets' key and the issuer the first start recorded.
       expect(await count('server_secrets')).toBe(3);
       for (const server of servers) {

@@ -9,7 +9,7 @@ describe('pruning of revocations', () => {
     vi.useFakeTimers();
     vi.setSystemTime(Date.parse('2026-12-01T12:00:00Z'));
     const revocations = new RevocationList(10_000);
-    revocations.learn([{ sessionId: 'old', revokedAt: new Date() }]);
+    revocations.learn([{ sessionId: 'old', sequence: 1, revokedAt: new Date() }]);
     const pruned: number[] = [];
     const pruning = startPruning({
       sessions: { pruneRevocations: async (olderThanSeconds) => void pruned.push(olderThanSeconds) },
@@ -20,7 +20,7 @@ describe('pruning of revocations', () => {
         throw error;
       },
     });
-    revocations.learn([{ sessionId: 'young', revokedAt: new Date(Date.now() + 55_000) }]);
+    revocations.learn([{ sessionId: 'young', sequence: 2, revokedAt: new Date(Date.now() + 55_000) }]);
     await vi.advanceTimersByTimeAsync(59_999);
     expect(pruned).toEqual([]);
     expect(revocations.size).toBe(2);

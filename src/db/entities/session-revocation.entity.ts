@@ -12,6 +12,8 @@ export const SessionRevocation = defineEntity({
   triggers: [{ name: 'notify_sync', timing: 'after', events: ['insert'], forEach: 'row', body: NOTIFY_REVOKED }],
   properties: {
     sessionId: p.uuid().primary(),
+    /** The order revocations were recorded in, on every instance: the feed's event ids (SPEC §14). */
+    sequence: p.bigint('number').autoincrement().unique(),
     /** Null for a machine client's credential. */
     userId: p.integer().nullable(),
     reason: p.string().length(32),

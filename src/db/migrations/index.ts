@@ -8,6 +8,7 @@ import { Migration20261202000100_totp } from './Migration20261202000100_totp.js'
 import { Migration20261203000100_audit } from './Migration20261203000100_audit.js';
 import { Migration20261204000100_clients } from './Migration20261204000100_clients.js';
 import { Migration20261205000100_notify } from './Migration20261205000100_notify.js';
+import { Migration20261206000100_revocation_feed } from './Migration20261206000100_revocation_feed.js';
 
 /** Every migration, in order. Listed by hand: no globbing, the same under tsc and vitest. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261203000100_audit', class: Migration20261203000100_audit },
   { name: 'Migration20261204000100_clients', class: Migration20261204000100_clients },
   { name: 'Migration20261205000100_notify', class: Migration20261205000100_notify },
+  { name: 'Migration20261206000100_revocation_feed', class: Migration20261206000100_revocation_feed },
 ];

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { SubscriberTooSlow } from '../../core/revocation-feed.js';
 import type { Services } from '../../core/services.js';
 import { bodyFailureOf, type BodyFailure } from '../body-limit.js';
+import { watchSubscriber } from '../streams.js';
 import { playgroundFiles, servePlayground, wantsPlayground } from './playground.js';
 import type { GraphqlServer } from './server.js';
 
@@ -36,7 +38,37 @@ export const graphqlDoor: FastifyPluginAsync<GraphqlOptions> = async (app, optio
       return graphql().then(({ execute }) => execute.call(this, request, reply));
     },
   });
+
+  // Subscriptions (`revocations`), GraphQL over Server-Sent Events: each its own request (graphql-sse's
+  // "distinct connections" mode), a POST or GET asking for text/event-stream.
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/graphql/stream',
+    async handler(request, reply) {
+      if (request.headers.accept !== 'text/event-stream') {
+        const message = 'GraphQL over SSE: send the operation with "Accept: text/event-stream"';
+        return reply.code(406).send({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+      }
+      const { stream } = await graphql();
+      const gone = new AbortController();
+      const { raw } = reply.hijack();
+      raw.on('close', () => gone.abort());
+      const stopWatching = watchSubscriber(raw, STALL_CHECK_MS, { keepAlive: false });
+      try {
+        await stream(request, reply, gone.signal);
+      } catch (error) {
+        if (error instanceof SubscriberTooSlow) request.log.warn({ subscriber: request.ip }, error.message);
+        else if (!gone.signal.aborted) request.log.error({ err: error }, 'a GraphQL subscription failed');
+      } finally {
+        stopWatching();
+        raw.end();
+      }
+    },
+  });
 };
+
+/** How often a subscription's socket is checked for a subscriber that stopped reading (graphql-sse pings every 12 s). */
+const STALL_CHECK_MS = 15_000;
 
 const BODY_FAILURES: Record<BodyFailure, [number, string]> = {
   BODY_TOO_LARGE: [413, 'Request body is too large'],

@@ -2,18 +2,23 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyInstance, RawServerDefault, RouteHandlerMethod } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RawServerDefault, RouteHandlerMethod } from 'fastify';
+import { specifiedRules, validate, type ExecutionResult, type GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { createHandler as createSseHandler } from 'graphql-sse/lib/use/fastify';
 import { createRequestContext, type RequestContext } from '../request-context.js';
 import { createErrorFormatter, isUnexpected } from './errors.js';
 import type { GraphqlOptions } from './index.js';
 import { LIMITS, validationRules } from './limits.js';
 import { refuseTokensInUrls } from './no-token-in-url.js';
+import { subscriptionsAtTheStream } from './subscriptions-refused.js';
 import { buildGraphQLSchema, schemaText } from './schema.js';
 
 /** Apollo Server over the schema, started: what the door loads on the first request it needs GraphQL for. */
 export interface GraphqlServer {
   /** Answers a GraphQL request (POST, or GET with a preflight header). */
   execute: RouteHandlerMethod<RawServerDefault, IncomingMessage, ServerResponse, { Reply: string }>;
+  /** Answers a subscription over Server-Sent Events (graphql-sse, distinct connections), writing to the socket itself. */
+  stream(request: FastifyRequest, reply: FastifyReply, signal: AbortSignal): Promise<void>;
   /** The schema's SDL, as `schema.graphql` holds it. */
   sdl: string;
 }
@@ -38,12 +43,31 @@ export async function startGraphqlServer(app: FastifyInstance, { services, intro
       // Installed by default, it wraps every field's resolver to compute cache hints Keyway never sends.
       ApolloServerPluginCacheControlDisabled(),
       refuseTokensInUrls,
+      subscriptionsAtTheStream,
       logUnexpectedErrors,
     ],
   });
   await apollo.start();
+  const formatError = createErrorFormatter(schema);
+  const subscribers = new WeakMap<FastifyRequest, NonNullable<RequestContext['subscriber']>>();
+  const subscriberOf = (request: FastifyRequest) => subscribers.get(request);
+  const stream = createSseHandler<RequestContext & Record<PropertyKey, unknown>>({
+    schema,
+    // No reserved streams (the "single connection" mode): each subscription is its own request, so nothing
+    // is held for a client between requests, and none can be read with another's reservation token.
+    authenticate: () => null,
+    context: (request) => ({ ...createRequestContext(services, request.raw, 'graphql'), subscriber: subscriberOf(request.raw) }),
+    validate: (validated, document) => validate(validated, document, [...specifiedRules, ...validationRules]),
+    // Every result passes here, a refusal before any event included.
+    onNext: (_context, _request, result) => (result.errors ? withFormattedErrors(result as ExecutionResult, formatError) : undefined),
+  });
   return {
     execute: fastifyApolloHandler(apollo, { context: async (request) => createRequestContext(services, request, 'graphql') }),
+    stream(request, reply, signal) {
+      // graphql-sse reads events as they come and queues them for the socket: the feed counts what waits.
+      subscribers.set(request, { signal, unsent: () => reply.raw.writableLength > 0 });
+      return stream(request, reply);
+    },
     sdl: schemaText(schema),
   };
 }
@@ -59,3 +83,11 @@ const logUnexpectedErrors: ApolloServerPlugin<RequestContext> = {
     };
   },
 };
+
+/** A result's errors as Apollo's door words them (extensions.code, nothing unexpected shown). */
+function withFormattedErrors<T extends ExecutionResult>(
+  result: T,
+  format: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
+): T {
+  return { ...result, errors: result.errors!.map((error: GraphQLError) => format(error.toJSON(), error)) };
+}

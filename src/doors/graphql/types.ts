@@ -72,6 +72,18 @@ export class Session {
   current!: boolean;
 }
 
+@ObjectType({ description: 'A revoked session (or machine client credential): its tokens are refused from then on.' })
+export class Revocation {
+  @Field(() => ID, { description: 'The `sid` its access tokens carry.' })
+  sessionId!: string;
+
+  @Field()
+  revokedAt!: Date;
+
+  @Field(() => ID, { description: "Its place in the feed: the `after` that resumes a subscription past it." })
+  sequence!: string;
+}
+
 @ObjectType()
 export class AuthPayload {
   @Field({ description: 'The access token (JWT), sent back as `Authorization: Bearer <token>`.' })

@@ -28,6 +28,8 @@ export function authorizationServerMetadata({ issuer, publicUrl }: DiscoveryOpti
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     introspection_endpoint: `${publicUrl}/oauth/introspect`,
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    // Keyway's own member: revoked sessions as Server-Sent Events of Security Event Tokens (SPEC §14).
+    revocation_feed_endpoint: `${publicUrl}/events/revocations`,
   };
 }
 

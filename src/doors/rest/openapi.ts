@@ -111,6 +111,7 @@ export const serverMetadata = z
     token_endpoint_auth_methods_supported: z.array(z.string()),
     introspection_endpoint: z.string().describe('Token introspection for machine clients (RFC 7662)'),
     introspection_endpoint_auth_methods_supported: z.array(z.string()),
+    revocation_feed_endpoint: z.string().describe("Revoked sessions as Server-Sent Events of Security Event Tokens (Keyway's own member)"),
   })
   .describe('What is true of Keyway as an OAuth 2.0 authorization server (RFC 8414)');
 

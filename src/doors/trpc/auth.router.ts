@@ -1,6 +1,16 @@
-import { changePasswordInput, completeLoginInput, loginInput, logoutInput, refreshInput, verifyTokenInput } from '../../core/schemas.js';
-import { publicProcedure, router, userProcedure } from './trpc.js';
-import { tokenPairView, userView, verificationView } from '../views.js';
+import { tracked } from '@trpc/server';
+import { eventIdOf } from '../../core/revocation-feed.js';
+import {
+  changePasswordInput,
+  completeLoginInput,
+  loginInput,
+  logoutInput,
+  refreshInput,
+  revocationsInput,
+  verifyTokenInput,
+} from '../../core/schemas.js';
+import { feedReaderProcedure, publicProcedure, router, userProcedure } from './trpc.js';
+import { revocationView, tokenPairView, userView, verificationView } from '../views.js';
 
 export const authRouter = router({
   /** A user with a second factor is answered UNAUTHORIZED with `data.domainCode: "MFA_REQUIRED"` and `data.mfaToken`. */
@@ -38,4 +48,16 @@ export const authRouter = router({
   }),
 
   me: userProcedure.query(async ({ ctx }) => userView(await ctx.services.auth.me(ctx.caller))),
+
+  /**
+   * Revoked sessions as they happen (SPEC §14), over Server-Sent Events
+   * (httpSubscriptionLink): first those still in force, then each new one.
+   * Each is tracked by its sequence, so a reconnecting client resumes after
+   * the last it saw (a malformed `lastEventId` gets the whole replay). For a
+   * machine client or an admin; it ends when the caller's token expires.
+   */
+  revocations: feedReaderProcedure.input(revocationsInput).subscription(async function* ({ input, ctx, signal }) {
+    const events = ctx.services.feed.follow({ principal: ctx.caller, after: eventIdOf(input?.lastEventId), signal });
+    for await (const event of events) yield tracked(String(event.sequence), revocationView(event));
+  }),
 });

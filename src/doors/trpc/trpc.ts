@@ -2,6 +2,7 @@ import { initTRPC } from '@trpc/server';
 import { authorize, type Requirement } from '../../core/authorization.js';
 import type { Permission } from '../../core/permissions.js';
 import { requireUser } from '../../core/principal.js';
+import { FEED_READERS } from '../../core/revocation-feed.js';
 import { caller, type RequestContext } from '../request-context.js';
 import { domainErrorOf, trpcCodeOf, type DomainErrorData } from './errors.js';
 
@@ -10,6 +11,9 @@ import { domainErrorOf, trpcCodeOf, type DomainErrorData } from './errors.js';
  * plain JSON (dates as ISO strings), so curl works as well as @trpc/client.
  */
 const t = initTRPC.context<RequestContext>().create({
+  // Subscriptions (auth.revocations) over Server-Sent Events: a comment every 15 s keeps an idle stream
+  // open through proxies, and a client hearing nothing for a minute reconnects (resuming after its last event).
+  sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 60_000 } },
   errorFormatter({ shape, error }) {
     const { error: domain } = domainErrorOf(error);
     const { code, jsonRpcCode, httpStatus } = trpcCodeOf(error, domain);
@@ -44,6 +48,8 @@ function guarded(requirement: Requirement) {
 }
 
 export const roleProcedure = (...roles: string[]) => guarded({ roles });
+/** A machine client or an admin: who may follow the revocation feed. */
+export const feedReaderProcedure = guarded(FEED_READERS);
 /** A caller whose session passed a second factor (step-up): `amr` holds `otp`. */
 export const mfaProcedure = userProcedure.use(({ ctx, next }) => {
   authorize(ctx.caller, { mfa: true });
