@@ -19,7 +19,7 @@ const postgresAvailable = requireInCi(
 // Every server and command line of the run writes its logs here; the audit project reads them all.
 const KEYWAY_TEST_LOG_DIR = mkdtempSync(join(tmpdir(), 'keyway-test-logs-'));
 
-const DATABASE_TESTS = ['test/{rest,graphql,trpc,ops,sessions,cli,admin,contract,abuse,browser,mfa,oauth}/**/*.test.ts'];
+const DATABASE_TESTS = ['test/{rest,graphql,trpc,ops,sessions,cli,admin,contract,abuse,browser,mfa,oauth,verify}/**/*.test.ts'];
 
 export default defineConfig({
   // One graphql module for everyone, or "Cannot use GraphQLSchema from another module or realm".
