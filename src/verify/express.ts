@@ -5,7 +5,6 @@ import type { Verifier } from './verifier.js';
 
 declare global {
   // Express's own way to add to its Request type (declaration merging with its global namespace).
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
       /** The verified claims of the request's Keyway token, set by `keywayExpressMiddleware`. */
