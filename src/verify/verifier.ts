@@ -97,12 +97,21 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
     }
   }
 
-  const verifyOptions = { issuer, ...(audience === undefined ? {} : { audience }), clockTolerance, requiredClaims: ['exp', 'sid'] };
+  // Rebuilt only when a JWKS fetch brings other algorithms (a new array), not per token.
+  const optionsFor = (algorithms: string[]) => ({
+    issuer,
+    ...(audience === undefined ? {} : { audience }),
+    clockTolerance,
+    requiredClaims: ['exp', 'sid'],
+    algorithms,
+  });
+  let verifyOptions = optionsFor(keys.algorithms);
   return {
     async verify(token) {
       if (typeof token !== 'string') return { ok: false, reason: 'TOKEN_INVALID' };
+      if (verifyOptions.algorithms !== keys.algorithms) verifyOptions = optionsFor(keys.algorithms);
       try {
-        const { payload, protectedHeader } = await jwtVerify(token, keys.getKey, { ...verifyOptions, algorithms: keys.algorithms });
+        const { payload, protectedHeader } = await jwtVerify(token, keys.getKey, verifyOptions);
         const typ = protectedHeader.typ?.toLowerCase();
         if (typ !== undefined && !ACCESS_TOKEN_TYPES.has(typ)) return { ok: false, reason: 'TOKEN_INVALID' };
         if (typeof payload.sid !== 'string') return { ok: false, reason: 'TOKEN_INVALID' };
