@@ -12,7 +12,8 @@ export interface ClientCredentials {
 
 /** Where the revocation feed gets its bearer token: `get` a valid one, `discard` one the feed refused. */
 export interface TokenSource {
-  get(): Promise<string>;
+  /** `stop` abandons the request (the feed is closing). */
+  get(stop?: AbortSignal): Promise<string>;
   discard(): void;
 }
 
@@ -29,10 +30,10 @@ export class CredentialsRefused extends Error {
 export function clientCredentialsTokens(credentials: ClientCredentials): TokenSource {
   let current: { token: string; renewAt: number } | undefined;
   return {
-    async get() {
+    async get(stop) {
       if (current && performance.now() < current.renewAt) return current.token;
       current = undefined;
-      const { token, expiresInSeconds } = await requestToken(credentials);
+      const { token, expiresInSeconds } = await requestToken(credentials, stop);
       current = { token, renewAt: performance.now() + Math.max(0, expiresInSeconds * 1000 - RENEW_BEFORE_MS) };
       return token;
     },
@@ -42,7 +43,7 @@ export function clientCredentialsTokens(credentials: ClientCredentials): TokenSo
   };
 }
 
-async function requestToken({ tokenEndpoint, clientId, clientSecret, timeoutMs }: ClientCredentials) {
+async function requestToken({ tokenEndpoint, clientId, clientSecret, timeoutMs }: ClientCredentials, stop?: AbortSignal) {
   // RFC 6749 §2.3.1: the id and the secret are each form-urlencoded before they are joined and base64-encoded.
   const basic = Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`).toString('base64');
   const answer = await request(
@@ -54,6 +55,7 @@ async function requestToken({ tokenEndpoint, clientId, clientSecret, timeoutMs }
     },
     timeoutMs,
     "Keyway's token endpoint",
+    stop,
   );
   const body = isRecord(answer.body) ? answer.body : {};
   if (answer.status === 400 || answer.status === 401) {

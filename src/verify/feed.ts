@@ -38,6 +38,8 @@ export class FeedFollower {
   lastEventId: string | undefined;
   private readonly timing: FeedTiming;
   private closed = false;
+  /** Aborted by close(): a token request under way is abandoned, not awaited. */
+  private readonly stopping = new AbortController();
   private connection: AbortController | undefined;
   private wake: (() => void) | undefined;
   private running: Promise<void> | undefined;
@@ -67,6 +69,7 @@ export class FeedFollower {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.stopping.abort();
     this.connection?.abort();
     this.wake?.();
     await this.running;
@@ -101,7 +104,8 @@ export class FeedFollower {
 
   /** The stream's body, once Keyway has answered 200; throws otherwise (after a 401 the token is dropped). */
   private async connect(): Promise<ReadableStream<Uint8Array>> {
-    const token = await this.options.tokens.get();
+    const token = await this.options.tokens.get(this.stopping.signal);
+    if (this.closed) throw new Error('closed');
     const connection = (this.connection = new AbortController());
     const timeout = setTimeout(() => connection.abort(new DOMException('timeout', 'TimeoutError')), this.timing.connectTimeoutMs);
     let response: Response;

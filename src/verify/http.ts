@@ -11,13 +11,17 @@ export interface Answer {
   body: unknown;
 }
 
-/** `url`'s answer, its body read to the end, within `timeoutMs`; a network failure or timeout throws one clear Error. */
-export async function request(url: string, init: RequestInit, timeoutMs: number, what: string): Promise<Answer> {
+/**
+ * `url`'s answer, its body read to the end, within `timeoutMs`; a network
+ * failure or timeout throws one clear Error. `stop` abandons it (a closing verifier).
+ */
+export async function request(url: string, init: RequestInit, timeoutMs: number, what: string, stop?: AbortSignal): Promise<Answer> {
   let response: Response;
   let text: string;
+  const timeout = AbortSignal.timeout(timeoutMs);
   try {
     // The signal covers the body too: a server that sends headers and then stalls is caught as well.
-    response = await fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(url, { ...init, redirect: 'follow', signal: stop ? AbortSignal.any([timeout, stop]) : timeout });
     text = await response.text();
   } catch (error) {
     throw new Error(failureOf(error, url, timeoutMs, what), { cause: error });

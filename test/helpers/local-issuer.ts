@@ -61,6 +61,7 @@ export async function startLocalIssuer() {
     }
     if (path === '/.well-known/jwks.json') return json(response, 200, { keys: keys.map((key) => key.jwk) });
     if (path === '/oauth/token') {
+      if (issuer.stallTokens) return;
       const [id, secret] = Buffer.from((request.headers.authorization ?? '').replace(/^Basic /, ''), 'base64')
         .toString()
         .split(':')
@@ -101,6 +102,8 @@ export async function startLocalIssuer() {
     refuseCredentials: false,
     /** Whether the feed writes a comment right after its replay. */
     markReplay: false,
+    /** Whether the token endpoint takes requests and never answers. */
+    stallTokens: false,
 
     /** An access token as Keyway signs one: an hour of life, a session id, signed by `key`. */
     sign(claims: JWTPayload = {}, key = keys[0]!): Promise<string> {

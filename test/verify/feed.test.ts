@@ -130,6 +130,22 @@ describe.runIf(DB_KIND === 'pglite')('keyway/verify following a revocation feed'
     expect(await reasonFor(verifier, await issuer.securityEvent(fine))).toBe('TOKEN_INVALID');
   });
 
+  it('closes at once, even while a token request is under way', async () => {
+    const verifier = await following();
+    issuer.stallTokens = true;
+    try {
+      issuer.endStreams(true);
+      await waitFor(() => verifier.feed, 'connecting');
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const started = performance.now();
+      await verifier.close();
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(verifier.feed).toBe('off');
+    } finally {
+      issuer.stallTokens = false;
+    }
+  });
+
   it('treats a silent connection as dead and reconnects', async () => {
     const feedErrors: Error[] = [];
     const opened = issuer.requests.get('/events/revocations') ?? 0;
