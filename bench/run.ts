@@ -3,7 +3,8 @@ import { availableParallelism } from 'node:os';
 import { DATA_SECONDS, dataPart } from './data.js';
 import { allGoals } from './goals.js';
 import { cleanUp, ROUNDS, SECONDS } from './harness.js';
-import { printDataTable, printStartupTable, printVerifyTable } from './table.js';
+import { printDataTable, printStartupTable, printVerifierLine, printVerifyTable } from './table.js';
+import { verifierPart } from './verifier.js';
 import { verifyPart } from './verify.js';
 
 /**
@@ -13,8 +14,9 @@ import { verifyPart } from './verify.js';
  * however it ends.
  */
 
-// BENCH_PART=verify or data runs one part: the doors' verification and logins, or the data paths with start-up and memory.
-const PARTS = ['verify', 'data'] as const;
+// BENCH_PART runs one part: the doors' verification and logins (verify), keyway/verify's verify() against jose's own
+// (verifier), or the data paths with start-up and memory (data).
+const PARTS = ['verify', 'verifier', 'data'] as const;
 const part = process.env.BENCH_PART;
 if (part !== undefined && !(PARTS as readonly string[]).includes(part)) {
   console.error(`BENCH_PART must be one of ${PARTS.join(', ')}`);
@@ -24,19 +26,23 @@ if (part !== undefined && !(PARTS as readonly string[]).includes(part)) {
 async function main(): Promise<void> {
   const started = performance.now();
   console.log(`keyway bench: ${ROUNDS} rounds of ${SECONDS} s per target (${DATA_SECONDS} s for the data paths), ${availableParallelism()} cores`);
+  const runs = (name: (typeof PARTS)[number]) => part === undefined || part === name;
   let verify;
-  if (part !== 'data') {
+  if (runs('verify')) {
     verify = await verifyPart();
     // BENCH_ONLY has printed its few figures.
     if (!verify) return;
   }
-  const data = part === 'verify' ? undefined : await dataPart();
+  const verifier = runs('verifier') ? await verifierPart() : undefined;
+  const data = runs('data') ? await dataPart() : undefined;
   const out = {
     ...verify,
+    ...(verifier ? { verifier } : {}),
     ...(data ? { data_paths_and_startup: data, goals: allGoals(data) } : {}),
     seconds: Math.round((performance.now() - started) / 1000),
   };
   if (verify) printVerifyTable(verify);
+  if (verifier) printVerifierLine(verifier);
   if (data) {
     printDataTable(data);
     printStartupTable(data);

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { DATA_CONNECTIONS, type DatabaseKind, type DataOut, type PathKey } from './data.js';
 import { allGoals, DATABASE_NAMES, pathGoals, PGLITE_P99_GOAL_MS, RATIO_GOAL, startupGoals, type Goal } from './goals.js';
 import type { Figures } from './harness.js';
+import type { VerifierOut } from './verifier.js';
 import type { VerifyOut } from './verify.js';
 
 type Row = [string, Figures & { ratio: number }];
@@ -30,6 +31,14 @@ export function printVerifyTable(out: NonNullable<VerifyOut>): void {
 }
 
 const mark = (goal: Goal | undefined) => (goal ? ` ${goal.ok ? '✓' : '✗'}` : '');
+
+export function printVerifierLine(out: VerifierOut): void {
+  console.log('');
+  console.log(
+    `keyway/verify verify(): ${out.verify_per_s}/s against jose.jwtVerify ${out.jose_jwtVerify_per_s}/s on the same tokens ` +
+      `(${out.in_flight} in flight, medians of rounds): ratio ${out.ratio.toFixed(2)}${out.ok ? ' ✓' : ' ✗'} (goal ${out.goal})`,
+  );
+}
 
 /** Per database: each path's reference, then Keyway on it, with the goals' marks beside the figures they judge. */
 export function printDataTable(out: DataOut): void {

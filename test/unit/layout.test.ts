@@ -43,6 +43,13 @@ const RULES: Rule[] = [
     why: 'a door translates requests into core calls: it reaches the core and the shared files in src/doors/, not another door, the database or the command line',
   },
   {
+    files: 'src/verify/**',
+    // Types only of fastify and express (their hook's and middleware's signatures); the child-process test checks what loads.
+    mayNotImport: ['**', ...DATABASE, ...TRANSPORT.filter((name) => name !== 'fastify')],
+    except: ['src/verify/**'],
+    why: 'keyway/verify runs inside other services: it imports nothing of the server, only jose and eventsource-parser',
+  },
+  {
     files: 'src/cli/**',
     mayNotImport: ['src/doors/**'],
     except: ['src/doors/control/protocol.ts'],
