@@ -4,6 +4,7 @@ import { DATA_SECONDS, dataPart } from './data.js';
 import { allGoals } from './goals.js';
 import { cleanUp, ROUNDS, SECONDS } from './harness.js';
 import { printDataTable, printStartupTable, printVerifierLine, printVerifyTable } from './table.js';
+import { propagationPart } from './propagation.js';
 import { verifierPart } from './verifier.js';
 import { verifyPart } from './verify.js';
 
@@ -15,7 +16,8 @@ import { verifyPart } from './verify.js';
  */
 
 // BENCH_PART runs one part: the doors' verification and logins (verify), keyway/verify's verify() against jose's own
-// (verifier), or the data paths with start-up and memory (data).
+// and how fast a revocation reaches another instance and a keyway/verify process (verifier), or the data paths with
+// start-up and memory (data).
 const PARTS = ['verify', 'verifier', 'data'] as const;
 const part = process.env.BENCH_PART;
 if (part !== undefined && !(PARTS as readonly string[]).includes(part)) {
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
     // BENCH_ONLY has printed its few figures.
     if (!verify) return;
   }
-  const verifier = runs('verifier') ? await verifierPart() : undefined;
+  const verifier = runs('verifier') ? { ...(await verifierPart()), propagation: await propagationPart() } : undefined;
   const data = runs('data') ? await dataPart() : undefined;
   const out = {
     ...verify,

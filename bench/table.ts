@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { DATA_CONNECTIONS, type DatabaseKind, type DataOut, type PathKey } from './data.js';
 import { allGoals, DATABASE_NAMES, pathGoals, PGLITE_P99_GOAL_MS, RATIO_GOAL, startupGoals, type Goal } from './goals.js';
 import type { Figures } from './harness.js';
+import { PROPAGATION_GOALS, type PropagationOut } from './propagation.js';
 import type { VerifierOut } from './verifier.js';
 import type { VerifyOut } from './verify.js';
 
@@ -32,11 +33,25 @@ export function printVerifyTable(out: NonNullable<VerifyOut>): void {
 
 const mark = (goal: Goal | undefined) => (goal ? ` ${goal.ok ? '✓' : '✗'}` : '');
 
-export function printVerifierLine(out: VerifierOut): void {
+export function printVerifierLine(out: VerifierOut & { propagation: PropagationOut }): void {
   console.log('');
   console.log(
     `keyway/verify verify(): ${out.verify_per_s}/s against jose.jwtVerify ${out.jose_jwtVerify_per_s}/s on the same tokens ` +
       `(${out.in_flight} in flight, medians of rounds): ratio ${out.ratio.toFixed(2)}${out.ok ? ' ✓' : ' ✗'} (goal ${out.goal})`,
+  );
+  const { propagation } = out;
+  if ('skipped' in propagation) {
+    console.log(`revocation propagation: skipped (${propagation.skipped})`);
+    return;
+  }
+  const mark = (ok: boolean) => (ok ? ' ✓' : ' ✗');
+  const { other_instance: instance, keyway_verify: verifier } = propagation;
+  console.log(
+    `a logout on one instance, refused (${propagation.tries} logouts, median / worst): by another instance ` +
+      `${instance.median_ms} / ${instance.worst_ms} ms${mark(instance.worst_ms <= PROPAGATION_GOALS.instanceWorstMs)} (goal worst ≤ ${PROPAGATION_GOALS.instanceWorstMs}); ` +
+      `by keyway/verify in another process ${verifier.median_ms} / ${verifier.worst_ms} ms` +
+      `${mark(verifier.median_ms <= PROPAGATION_GOALS.verifierMedianMs && verifier.worst_ms <= PROPAGATION_GOALS.verifierWorstMs)} ` +
+      `(goal ≤ ${PROPAGATION_GOALS.verifierMedianMs} / ${PROPAGATION_GOALS.verifierWorstMs})`,
   );
 }
 

@@ -8,6 +8,8 @@ export interface EventStream {
   refusal?: unknown;
   /** Every event received so far, in order. */
   events: EventSourceMessage[];
+  /** When each event arrived (Date.now()), by its index. */
+  arrivals: number[];
   /** Every comment line received so far (keep-alives). */
   comments: string[];
   /** Resolves once `done` holds of what was received, or rejects after `timeoutMs`. */
@@ -28,6 +30,7 @@ export async function openEventStream(url: string, headers: Record<string, strin
     status: response.status,
     headers: response.headers,
     events: [],
+    arrivals: [],
     comments: [],
     ended: Promise.resolve(),
     close: () => abort.abort(),
@@ -55,6 +58,7 @@ export async function openEventStream(url: string, headers: Record<string, strin
   const parser = createParser({
     onEvent: (event) => {
       stream.events.push(event);
+      stream.arrivals.push(Date.now());
       wake();
     },
     onComment: (comment) => {
