@@ -107,6 +107,7 @@ export function createRevocationFeed({ store, revocations, tokens, retainSeconds
       subscribers.add(mailbox);
       const expiry = setTimeout(() => mailbox.end(), Math.max(0, principal.claims.exp * 1000 - Date.now()));
       const abort = () => mailbox.end();
+      if (signal?.aborted) abort();
       signal?.addEventListener('abort', abort, { once: true });
       try {
         // Read from the database at the start, and again whenever the subscriber fell more than the

@@ -123,7 +123,7 @@ describe('schema.graphql', () => {
   it('declares @auth and uses it on me', async () => {
     const { readFile } = await import('node:fs/promises');
     const sdl = await readFile('schema.graphql', 'utf8');
-    expect(sdl).toContain('directive @auth(roles: [String!], permissions: [Permission!], mfa: Boolean) on FIELD_DEFINITION | OBJECT');
+    expect(sdl).toContain('directive @auth(roles: [String!], permissions: [Permission!], mfa: Boolean, clients: Boolean) on FIELD_DEFINITION | OBJECT');
     expect(sdl).toMatch(/me: User! @auth/);
   });
 });

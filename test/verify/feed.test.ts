@@ -74,15 +74,14 @@ describe('keyway/verify following the revocation feed', () => {
   });
 
   it('reconnects to a restarted Keyway and learns what was revoked while it was away', { timeout: 60_000 }, async () => {
-    const errors: Error[] = [];
-    const verifier = await follower('restart follower', errors);
+    const verifier = await follower('restart follower');
     const token = await session();
     await server.stop();
     await expect.poll(() => verifier.feed).toBe('connecting');
     server = await startServer({ port, database: server.database, env: { PUBLIC_URL: `http://127.0.0.1:${port}` } });
     await logout(token);
     await refused(verifier, token);
-    expect(errors.length).toBeGreaterThan(0);
+    expect(verifier.feed).toBe('connected');
   });
 
   it('refuses to start with credentials Keyway does not grant, saying so', async () => {
