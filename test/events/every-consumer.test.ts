@@ -1,15 +1,12 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { createTRPCClient, httpSubscriptionLink, splitLink, httpLink } from '@trpc/client';
-import { EventSource } from 'eventsource';
 import { createClient as createGraphqlSseClient } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR } from '../../src/core/audit.js';
-import type { AppRouter } from '../../src/doors/trpc/index.js';
 import { createTestDatabase, DB_KIND, type TestDatabase } from '../helpers/database.js';
 import { login, trpc } from '../helpers/http.js';
 import { freePort, startServer, type TestServer } from '../helpers/server.js';
-import { openEventStream, type EventStream } from '../helpers/sse.js';
+import { openEventStream, trpcSubscriber, type EventStream } from '../helpers/sse.js';
 
 // Issue 20's whole path: two Keyway instances on one PostgreSQL; a session logged out on `a`; every
 // consumer of `b` refuses it in time: `b` itself, its SSE feed, its tRPC and GraphQL subscriptions,
@@ -69,19 +66,7 @@ describe.runIf(DB_KIND === 'postgres')('a logout on one instance, seen by every 
 
     feed = await openEventStream(`${b.url}/events/revocations`, headers);
 
-    const rpc = createTRPCClient<AppRouter>({
-      links: [
-        splitLink({
-          condition: (operation) => operation.type === 'subscription',
-          true: httpSubscriptionLink({
-            url: `${b.url}/trpc`,
-            EventSource,
-            eventSourceOptions: () => ({ fetch: (url, init) => fetch(url, { ...init, headers: { ...init?.headers, ...headers } }) }),
-          }),
-          false: httpLink({ url: `${b.url}/trpc`, headers }),
-        }),
-      ],
-    });
+    const rpc = trpcSubscriber(b.url, token);
     const subscription = rpc.auth.revocations.subscribe(undefined, { onData: ({ data }) => told.trpc.set(data.sessionId, Date.now()) });
     stops.push(() => subscription.unsubscribe());
 

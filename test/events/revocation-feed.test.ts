@@ -1,13 +1,10 @@
-import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from '@trpc/client';
-import { EventSource } from 'eventsource';
 import { createClient as createGraphqlSseClient } from 'graphql-sse';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
-import type { AppRouter } from '../../src/doors/trpc/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR } from '../../src/core/audit.js';
 import { call, graphql, login, trpc } from '../helpers/http.js';
 import { ADMIN_PASSWORD, freePort, startServer, type TestServer } from '../helpers/server.js';
-import { openEventStream, type EventStream } from '../helpers/sse.js';
+import { openEventStream, trpcSubscriber, type EventStream } from '../helpers/sse.js';
 import { resign, EXPIRED } from '../helpers/tokens.js';
 
 // The revocation feed of SPEC §14 on one instance: who may read it, what an event is (a Security Event
@@ -210,23 +207,7 @@ describe('GET /events/revocations', () => {
 });
 
 describe('the same stream on the other doors', () => {
-  /** A typed tRPC client whose subscriptions go over SSE with a bearer token (the `eventsource` package can send headers). */
-  function trpcClient(token: string) {
-    const headers = bearer(token);
-    return createTRPCClient<AppRouter>({
-      links: [
-        splitLink({
-          condition: (operation) => operation.type === 'subscription',
-          true: httpSubscriptionLink({
-            url: `${server.url}/trpc`,
-            EventSource,
-            eventSourceOptions: () => ({ fetch: (url, init) => fetch(url, { ...init, headers: { ...init?.headers, ...headers } }) }),
-          }),
-          false: httpLink({ url: `${server.url}/trpc`, headers }),
-        }),
-      ],
-    });
-  }
+  const trpcClient = (token: string) => trpcSubscriber(server.url, token);
 
   it('is the tRPC subscription auth.revocations: replayed, then live, resumable by its tracked ids', async () => {
     const before = await revokedSession();

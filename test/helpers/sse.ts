@@ -1,4 +1,7 @@
+import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from '@trpc/client';
+import { EventSource } from 'eventsource';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { AppRouter } from '../../src/doors/trpc/index.js';
 
 /** One Server-Sent Events stream, read as it arrives (eventsource-parser), comments included. */
 export interface EventStream {
@@ -76,4 +79,22 @@ export async function openEventStream(url: string, headers: Record<string, strin
     wake();
   })();
   return stream;
+}
+
+/** A typed tRPC client of `baseUrl` whose subscriptions go over SSE with a bearer token (the `eventsource` package sends headers). */
+export function trpcSubscriber(baseUrl: string, token: string) {
+  const headers = { authorization: `Bearer ${token}` };
+  return createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (operation) => operation.type === 'subscription',
+        true: httpSubscriptionLink({
+          url: `${baseUrl}/trpc`,
+          EventSource,
+          eventSourceOptions: () => ({ fetch: (url, init) => fetch(url, { ...init, headers: { ...init?.headers, ...headers } }) }),
+        }),
+        false: httpLink({ url: `${baseUrl}/trpc`, headers }),
+      }),
+    ],
+  });
 }
