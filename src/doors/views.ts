@@ -1,6 +1,7 @@
 import type { LoginResult, TokenVerification } from '../core/auth.service.js';
 import type { AuditPage } from '../core/audit.js';
 import type { ClientWithSecret } from '../core/clients.service.js';
+import type { KeyInfo } from '../core/keys.service.js';
 import type { ClientRecord, ProductRecord, UserRecord } from '../core/records.js';
 import type { RevocationEvent } from '../core/revocation-feed.js';
 import type { ListedSession } from '../core/sessions.service.js';
@@ -47,6 +48,19 @@ export function sessionView(session: ListedSession) {
     ipAddress: session.ipAddress,
     userAgent: session.userAgent,
     current: session.current,
+  };
+}
+
+export function keyView(key: KeyInfo) {
+  const iso = (date: Date | null) => date?.toISOString() ?? null;
+  return {
+    kid: key.kid,
+    algorithm: key.algorithm,
+    state: key.state,
+    createdAt: iso(key.createdAt),
+    activatesAt: iso(key.activatesAt),
+    retiredAt: iso(key.retiredAt),
+    publishedUntil: iso(key.publishedUntil),
   };
 }
 

@@ -7,6 +7,7 @@ import { AdminResolver } from './admin.resolver.js';
 import { AuditResolver } from './audit.resolver.js';
 import { AuthResolver } from './auth.resolver.js';
 import { ClientsResolver } from './clients.resolver.js';
+import { KeysResolver } from './keys.resolver.js';
 import { ProductsResolver } from './products.resolver.js';
 import { RevocationsResolver } from './revocations.resolver.js';
 import { SessionsResolver } from './sessions.resolver.js';
@@ -17,7 +18,7 @@ export async function buildGraphQLSchema(): Promise<GraphQLSchema> {
   // a stable sort by position gives every field its arguments in the order they are written.
   getMetadataStorage().params.sort((a, b) => a.index - b.index);
   const schema = await buildSchema({
-    resolvers: [AuthResolver, AdminResolver, ClientsResolver, SessionsResolver, AuditResolver, ProductsResolver, RevocationsResolver],
+    resolvers: [AuthResolver, AdminResolver, ClientsResolver, SessionsResolver, AuditResolver, KeysResolver, ProductsResolver, RevocationsResolver],
     directives: [...specifiedDirectives],
     // Required by type-graphql for any subscription, though Keyway's one subscribes to the core's feed itself.
     pubSub: NO_TOPICS,

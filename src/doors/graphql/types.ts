@@ -389,3 +389,30 @@ export class UpdateClientInput {
   @Field(() => Boolean, { nullable: true, description: "true revokes the client's tokens and refuses it new ones." })
   disabled?: boolean | null;
 }
+
+export const KeyState = { pending: 'pending', active: 'active', retired: 'retired' } as const;
+registerEnumType(KeyState, { name: 'KeyState', description: 'pending: published, not signing yet; active: signing; retired: verifying its tokens until they expire.' });
+
+@ObjectType({ description: 'A key that signs or verifies access tokens.' })
+export class SigningKey {
+  @Field(() => ID)
+  kid!: string;
+
+  @Field()
+  algorithm!: string;
+
+  @Field(() => KeyState)
+  state!: keyof typeof KeyState;
+
+  @Field(() => Date, { nullable: true })
+  createdAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'When it starts signing.' })
+  activatesAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'When a newer key took over.' })
+  retiredAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'When it leaves the JWKS (null: not before a newer key takes over).' })
+  publishedUntil!: Date | null;
+}
