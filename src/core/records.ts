@@ -162,7 +162,8 @@ export interface UserStore {
     changes: UserChanges,
     plan: UserChangePlan,
   ): Promise<{ user: UserRecord; revoked: RevokedSession[] } | 'no_such_user' | 'unknown_role'>;
-  list(page: { limit: number; offset: number }): Promise<UserRecord[]>;
+  /** By id; with `search`, only usernames containing it, case aside. */
+  list(page: { limit: number; offset: number; search?: string }): Promise<UserRecord[]>;
   /** Deletes the user as `plan` allows, holding their row, then revoking their sessions, in one transaction. */
   delete(id: number, plan: UserChangePlan): Promise<{ revoked: RevokedSession[] } | 'no_such_user'>;
 }

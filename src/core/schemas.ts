@@ -163,6 +163,10 @@ export const paginationInput = z.object({
 });
 export type Pagination = z.infer<typeof paginationInput>;
 
+/** A page of users, with `search`: those whose username contains it (case aside). */
+export const userListInput = paginationInput.extend({ search: z.string().trim().max(64, 'must be at most 64 characters').optional() });
+export type UserListQuery = z.infer<typeof userListInput>;
+
 const PRICE = /^\d{1,10}(\.\d{1,2})?$/;
 
 /** "12.5", "12.50" or 12.5 become "12.50"; more than two decimals, negatives and exponents are refused. */

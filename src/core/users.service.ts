@@ -6,7 +6,7 @@ import type { PasswordHasher } from './password.js';
 import { ADMIN_ROLE } from './permissions.js';
 import type { UserChangePlan, UserRecord, UserStore } from './records.js';
 import type { RevocationList } from './revocations.js';
-import type { CreateUserInput, Pagination, UpdateUserInput } from './schemas.js';
+import type { CreateUserInput, UpdateUserInput, UserListQuery } from './schemas.js';
 import { usernameKey } from './usernames.js';
 
 export type UsersService = ReturnType<typeof createUsersService>;
@@ -51,7 +51,7 @@ export function createUsersService(
       }
     },
 
-    list(page: Pagination): Promise<UserRecord[]> {
+    list(page: UserListQuery): Promise<UserRecord[]> {
       return users.list(page);
     },
 

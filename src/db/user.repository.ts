@@ -64,8 +64,13 @@ export function createUserRepository(orm: Orm): UserStore {
       return (await findById(inserted[0]!.id))!;
     },
 
-    async list({ limit, offset }) {
-      const rows = await connection().execute<UserRow[]>(`${SELECT_USER} order by u.id limit ? offset ?`, [limit, offset]);
+    async list({ limit, offset, search }) {
+      const rows = search
+        ? await connection().execute<UserRow[]>(
+            `${SELECT_USER} where position(lower(?) in lower(u.username)) > 0 order by u.id limit ? offset ?`,
+            [search, limit, offset],
+          )
+        : await connection().execute<UserRow[]>(`${SELECT_USER} order by u.id limit ? offset ?`, [limit, offset]);
       return rows.map(toUserRecord);
     },
 

@@ -112,6 +112,20 @@ describe('changing users', () => {
     expect(page.body.data.users).toEqual(all.body.result.data.slice(1, 3).map((u: { id: number; username: string }) => ({ id: String(u.id), username: u.username })));
     expect(gqlCode(await graphql(server.url, '{ users(limit: 1000) { id } }', {}, admin))).toBe('BAD_USER_INPUT');
   });
+
+  it('finds users whose username contains a search, case aside, on both doors', async () => {
+    for (const username of ['Searchable-One', 'another-searchable', 'unrelated']) {
+      await server.app.keyway.services.users.create({ username, password: 'a long enough password', role: 'viewer' }, OPERATOR);
+    }
+    const rpc = await trpc(server.url, 'query', 'users.list', { search: 'SEARCHABLE' }, admin);
+    expect(rpc.body.result.data.map((u: { username: string }) => u.username)).toEqual(['Searchable-One', 'another-searchable']);
+    const gql = await graphql(server.url, '{ users(search: "able-o", limit: 5) { username } }', {}, admin);
+    expect(gql.body.data.users).toEqual([{ username: 'Searchable-One' }]);
+    // A wildcard is a character like any other.
+    expect((await trpc(server.url, 'query', 'users.list', { search: '%' }, admin)).body.result.data).toEqual([]);
+    const long = await trpc(server.url, 'query', 'users.list', { search: 'x'.repeat(65) }, admin);
+    expect([long.status, long.body.error.data.domainCode]).toEqual([400, 'BAD_USER_INPUT']);
+  });
 });
 
 describe('the last enabled admin', () => {

@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, Directive, ID, Mutation, Query, Resolver } from 'type-g
 import {
   createUserInput,
   idField,
-  paginationInput,
+  userListInput,
   parseInput,
   roleInput,
   roleNameField,
@@ -11,15 +11,15 @@ import {
 import { actor, type RequestContext } from '../request-context.js';
 import { withoutNulls } from './inputs.js';
 import type { Permission as PermissionName } from '../../core/permissions.js';
-import { CreateUserInput, PageArgs, Permission, Role, UpdateUserInput, User } from './types.js';
+import { CreateUserInput, Permission, Role, UpdateUserInput, User, UserListArgs } from './types.js';
 
 /** User and role administration: for admins only, as the directives say. */
 @Resolver()
 export class AdminResolver {
   @Directive('@auth(roles: ["admin"])')
   @Query(() => [User])
-  async users(@Args() page: PageArgs, @Ctx() { services }: RequestContext): Promise<User[]> {
-    return services.users.list(parseInput(paginationInput, page));
+  async users(@Args() { search, ...page }: UserListArgs, @Ctx() { services }: RequestContext): Promise<User[]> {
+    return services.users.list(parseInput(userListInput, { ...page, search: search ?? undefined }));
   }
 
   @Directive('@auth(roles: ["admin"])')

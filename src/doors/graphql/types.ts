@@ -279,6 +279,12 @@ export class PageArgs {
   offset!: number;
 }
 
+@ArgsType()
+export class UserListArgs extends PageArgs {
+  @Field(() => String, { nullable: true, description: 'Only usernames containing it, case aside.' })
+  search?: string | null;
+}
+
 @ObjectType({ description: 'A security event of the audit trail.' })
 export class AuditEvent {
   @Field(() => ID)

@@ -1,13 +1,14 @@
 import { ADMIN_ROLE } from '../../core/permissions.js';
-import { createUserInput, idInput, paginationInput, roleInput, roleNameInput, updateUserInput } from '../../core/schemas.js';
+import { createUserInput, idInput, roleInput, roleNameInput, updateUserInput, userListInput } from '../../core/schemas.js';
 import { roleProcedure, router } from './trpc.js';
 import { userView } from '../views.js';
 
 const adminProcedure = roleProcedure(ADMIN_ROLE);
 
 export const usersRouter = router({
+  /** By id; `search` keeps the usernames containing it (case aside). */
   list: adminProcedure
-    .input(paginationInput.prefault({}))
+    .input(userListInput.prefault({}))
     .query(async ({ input, ctx }) => (await ctx.services.users.list(input)).map(userView)),
 
   create: adminProcedure.input(createUserInput).mutation(async ({ input, ctx }) => userView(await ctx.services.users.create(input, ctx.actor))),
