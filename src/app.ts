@@ -5,6 +5,7 @@ import { errorForLog } from './db/error-log.js';
 import type { Services } from './core/services.js';
 import type { Database } from './db/database.js';
 import type { Embedded } from './db/pglite/embedded.js';
+import { consoleDoor } from './doors/console/index.js';
 import { controlDoor } from './doors/control/index.js';
 import { eventsDoor } from './doors/events/index.js';
 import { graphqlDoor } from './doors/graphql/index.js';
@@ -112,6 +113,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await app.register(trpcDoor, { services });
     await app.register(oauthDoor, { services });
     await app.register(eventsDoor, { services, keepAliveMs: config.feedKeepAliveSeconds * 1000 });
+    await app.register(consoleDoor);
     await app.register(metricsDoor, { metrics, token: config.metricsToken });
     if (config.database.kind === 'pglite') {
       // The command line's way in while this process owns the data directory: its commands, run here.
