@@ -103,6 +103,7 @@ describe.runIf(runs)('the console in a real browser', () => {
     await page.getByLabel('Find by username').fill('nor');
     const card = page.getByRole('listitem', { name: 'nora' });
     await card.getByLabel('Role of nora').selectOption('vendedor');
+    await card.getByRole('button', { name: 'Change role' }).click();
     await card.getByRole('status').filter({ hasText: 'Role set to vendedor.' }).waitFor();
     await card.getByRole('button', { name: 'Disable' }).click();
     await card.getByText('disabled', { exact: true }).waitFor();

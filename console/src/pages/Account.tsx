@@ -111,7 +111,7 @@ function SecondFactor() {
       ) : enrolment ? (
         <form onSubmit={confirm} aria-busy={busy}>
           <p>Scan this code with your authenticator app, or type the key in it, then enter the code it shows.</p>
-          {qr && <img src={qr} width={220} height={220} alt={`QR code of the key ${enrolment.secret}`} />}
+          {qr && <img src={qr} width={220} height={220} alt="QR code of the key shown below" />}
           <p>
             Key: <code className="secret">{enrolment.secret}</code>
           </p>

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { keyway, type Outputs } from '../api.js';
 import { Field, Loading, Problem, Section, Select, useAction, when } from '../ui.js';
 
@@ -51,7 +51,11 @@ export function Audit() {
     });
   }
 
-  if (events === undefined && !busy && !error) void load();
+  useEffect(() => {
+    void load();
+    // The newest events when the page opens; the filters apply when submitted.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
 
   return (
     <>

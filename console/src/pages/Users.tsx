@@ -83,6 +83,8 @@ function CreateUser({ roles, onCreated }: { roles: string[]; onCreated: () => vo
 }
 
 function UserCard({ user, roles, onChanged }: { user: User; roles: string[]; onChanged: () => void }) {
+  // Chosen, then applied by a button: a select changes with each arrow key, and a new role ends their sessions.
+  const [role, setRole] = useState(user.role.name);
   const [password, setPassword] = useState('');
   const [showSessions, setShowSessions] = useState(false);
   const [done, setDone] = useState<string>();
@@ -100,7 +102,10 @@ function UserCard({ user, roles, onChanged }: { user: User; roles: string[]; onC
       </h3>
       <small>Created {when(user.createdAt)}</small>
       <div className="actions">
-        <Select label={`Role of ${user.username}`} value={user.role.name} options={roles.length ? roles : [user.role.name]} onChange={(role) => change(`Role set to ${role}.`, { role })} />
+        <Select label={`Role of ${user.username}`} value={role} options={roles.length ? roles : [user.role.name]} onChange={setRole} />
+        <button type="button" disabled={busy || role === user.role.name} onClick={() => change(`Role set to ${role}.`, { role })}>
+          Change role
+        </button>
         <button type="button" disabled={busy} onClick={() => change(user.disabled ? 'Enabled.' : 'Disabled.', { disabled: !user.disabled })}>
           {user.disabled ? 'Enable' : 'Disable'}
         </button>
