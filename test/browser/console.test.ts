@@ -1,11 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import * as OTPAuth from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireInCi } from '../helpers/ci.js';
-import { DB_KIND } from '../helpers/database.js';
+import { browserTestsRun, launchChromium, watchPage } from '../helpers/browser.js';
 import { call } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.js';
 
@@ -14,28 +13,15 @@ import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.
 // signs in and turns on TOTP. Any console error, failed request or answer ≥ 400 fails the test.
 // The screenshots are the README's (docs/console/), made here at 1280×800 and on a 390×844 phone.
 
-const CHROMIUM = '/usr/bin/chromium';
 // The README's pictures are rewritten only when asked (UPDATE_SCREENSHOTS=1): a test run leaves the tree as it was.
 const SHOTS = process.env.UPDATE_SCREENSHOTS ? 'docs/console' : join(tmpdir(), 'keyway-console');
 
-const runs =
-  DB_KIND === 'pglite' &&
-  requireInCi(existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install -y chromium, as .ci/run does)`, 'the console browser tests');
+const runs = browserTestsRun('the console browser tests');
 
 /** A page of the console with everything that went wrong on it collected. */
 async function openConsole(browser: Browser, server: TestServer, viewport = { width: 1280, height: 800 }) {
   const page = await browser.newPage({ viewport });
-  const problems: string[] = [];
-  const requested: string[] = [];
-  page.on('request', (request) => requested.push(request.url()));
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-  });
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`${response.status()} for ${response.url()}`);
-  });
+  const { problems, requested } = watchPage(page);
   await page.goto(`${server.url}/console`);
   return { page, problems, requested };
 }
@@ -60,10 +46,7 @@ describe.runIf(runs)('the console in a real browser', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     server = await startServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

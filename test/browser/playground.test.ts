@@ -1,33 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireInCi } from '../helpers/ci.js';
-import { DB_KIND } from '../helpers/database.js';
+import { browserTestsRun, launchChromium, watchPage } from '../helpers/browser.js';
 import { call, graphql, login } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../helpers/server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 /** A page on the playground, with everything that went wrong on it collected. */
 async function openPlayground(browser: Browser, server: TestServer) {
   const page = await browser.newPage();
-  const requested: string[] = [];
-  const requestBodies: string[] = [];
-  const problems: string[] = [];
-  page.on('request', (request) => {
-    requested.push(request.url());
-    requestBodies.push(request.postData() ?? '');
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-  });
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`${response.status()} for ${response.url()}`);
-  });
+  const { requested, requestBodies, problems } = watchPage(page);
   await page.goto(`${server.url}/graphql`);
   await page.waitForSelector('.graphiql-query-editor .CodeMirror');
   return { page, requested, requestBodies, problems };
@@ -58,11 +41,7 @@ async function run(page: Page, query: string, expected: string): Promise<unknown
   return JSON.parse(await editorText(page, '.result-window'));
 }
 
-// One browser run is enough: the page does not depend on the database. Without Chromium, CI fails
-// here, so a CI image without it cannot pass while testing nothing.
-const runs =
-  DB_KIND === 'pglite' &&
-  requireInCi(existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install -y chromium, as .ci/run does)`, 'the playground browser tests');
+const runs = browserTestsRun('the playground browser tests');
 
 describe.runIf(runs)('the GraphQL playground in a real browser', () => {
   let development: TestServer;
@@ -71,11 +50,7 @@ describe.runIf(runs)('the GraphQL playground in a real browser', () => {
 
   beforeAll(async () => {
     [development, production] = await Promise.all([startServer(), startServer({ env: { NODE_ENV: 'production' } })]);
-    // Debian's Chromium, never a downloaded one; no background traffic (the machine has no network).
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
