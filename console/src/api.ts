@@ -61,13 +61,14 @@ function forget(reason: string | null): void {
   for (const listener of listeners) listener();
 }
 
-/** Revokes the session on Keyway, then forgets it here (even when Keyway cannot be reached). */
+/** Revokes the session on Keyway, then forgets it here, even when Keyway cannot be reached (it then ends with its token). */
 export async function signOut(): Promise<void> {
   try {
     await keyway.auth.logout.mutate();
-  } finally {
-    forget(null);
+  } catch {
+    // Forgotten here all the same: nothing in this page can use it again.
   }
+  forget(null);
 }
 
 /** The access token's claims (read, not verified: Keyway verifies it on every call). */
