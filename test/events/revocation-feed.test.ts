@@ -174,6 +174,23 @@ describe('GET /events/revocations', () => {
     expect(Date.now() - opened).toBeGreaterThan(14_000);
   });
 
+  it('serves hundreds of subscribers at once, each told of a revocation', { timeout: 60_000 }, async () => {
+    const { token } = await machineClient('many readers');
+    const readers = await Promise.all(Array.from({ length: 300 }, () => open(bearer(token))));
+    await Promise.all(readers.map((stream) => stream.until((s) => s.comments.includes('replayed'), 20_000)));
+    const { feed: core } = server.app.keyway.services;
+    expect(core.subscribers).toBeGreaterThanOrEqual(300);
+    const sid = await revokedSession();
+    const revokedAt = Date.now();
+    await Promise.all(readers.map((stream) => stream.until((s) => sessionsOf(s).includes(sid), 10_000)));
+    // Every one of them within a second of the logout's answer, on this loaded test machine.
+    const arrivals = readers.map((stream) => stream.arrivals[stream.events.findIndex((event) => subjectOf(event.data) === sid)]! - revokedAt);
+    console.log(`300 subscribers: the last told ${Math.max(...arrivals)} ms after the logout answered (median ${[...arrivals].sort((a, b) => a - b)[150]} ms)`);
+    expect(Math.max(...arrivals)).toBeLessThan(1000);
+    for (const stream of readers) stream.close();
+    await expect.poll(() => core.subscribers).toBeLessThan(300);
+  });
+
   it('catches up from the database when a burst outruns what is held for a subscriber', { timeout: 60_000 }, async () => {
     const { token } = await machineClient('burst reader');
     const readers = await Promise.all([1, 2, 3].map(() => open(bearer(token))));
