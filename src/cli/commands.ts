@@ -3,7 +3,7 @@ import { describeError } from '../db/error-log.js';
 import { DomainError } from '../core/errors.js';
 import type { KeyInfo } from '../core/keys.service.js';
 import type { UserRecord } from '../core/records.js';
-import { auditListInput, createClientInput, createUserInput, sessionIdField, describeIssues, roleInput, roleNameField, updateUserInput } from '../core/schemas.js';
+import { auditListInput, createClientInput, createUserInput, sessionIdField, describeIssues, roleInput, roleNameField, updateUserInput, userListInput } from '../core/schemas.js';
 import type { Services } from '../core/services.js';
 import type { z } from 'zod';
 import type { CliRequest, CliResponse } from '../doors/control/protocol.js';
@@ -41,8 +41,9 @@ async function run(services: Services, { words, options, password }: CliRequest)
       return 'the Keyway database is ready';
     case 'users list': {
       expectArguments(rest, 0, command);
+      const { search } = parse(userListInput, { search: options.search });
       const users: UserRecord[] = [];
-      for (let offset = 0, page; (page = await services.users.list({ limit: 100, offset })).length > 0; offset += 100) users.push(...page);
+      for (let offset = 0, page; (page = await services.users.list({ limit: 100, offset, search })).length > 0; offset += 100) users.push(...page);
       return table(
         ['id', 'username', 'role', 'state', 'created'],
         users.map((u) => [String(u.id), u.username, u.role.name, u.disabled ? 'disabled' : 'enabled', u.createdAt.toISOString()]),

@@ -20,6 +20,7 @@ async function main(): Promise<void> {
       user: { type: 'string' },
       type: { type: 'string' },
       limit: { type: 'string' },
+      search: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
   const request: CliRequest = {
     words: positionals,
-    options: { role: values.role, user: values.user, type: values.type, limit: values.limit },
+    options: { role: values.role, user: values.user, type: values.type, limit: values.limit, search: values.search },
   };
   if (needsPassword(positionals)) request.password = await readPassword(`Password for ${positionals[2] ?? 'the user'}: `);
 

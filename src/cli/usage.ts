@@ -2,7 +2,7 @@
 export const USAGE = `Usage: npm run cli -- <command>
 
   init                               create the database if there is none (tables, default roles, the admin)
-  users list                         every user, their role and state
+  users list [--search <text>]       every user (or those whose name contains the text), their role and state
   users create <name> --role <role>  a new user; the password is read from standard input
   users set-role <name> <role>       change a user's role (revokes their sessions)
   users disable <name>               refuse a user's logins (revokes their sessions)

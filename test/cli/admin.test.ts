@@ -69,6 +69,7 @@ describe('the command line while a server runs', () => {
 
     const users = await run(['users', 'list']);
     expect(users.stdout).toMatch(/^id\s+username\s+role\s+state\s+created\n1\s+admin\s+admin\s+enabled\s+\S+\n2\s+Bea\s+vendedor\s+enabled\s+\S+\n$/);
+    expect((await run(['users', 'list', '--search', 'BE'])).stdout).toMatch(/^id\s+username\s+role\s+state\s+created\n2\s+Bea\s+vendedor\s+enabled\s+\S+\n$/);
     expect((await run(['roles', 'list'])).stdout).toContain('auditor    GET,PUT');
     expect((await run(['roles', 'delete', 'auditor'])).stdout).toBe('deleted role auditor\n');
     expect((await run(['users', 'delete', 'bea'])).stdout).toBe('deleted user Bea\n');

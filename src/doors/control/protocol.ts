@@ -19,6 +19,7 @@ export const cliRequest = z.strictObject({
     user: z.string().optional(),
     type: z.string().optional(),
     limit: z.string().optional(),
+    search: z.string().optional(),
   }),
   password: z.string().optional(),
 });
