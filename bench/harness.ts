@@ -53,7 +53,9 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
 const teardowns: Array<() => Promise<void>> = [];
-let nextPort = 43_100 + Math.floor(Math.random() * 500) * 10;
+// Below Linux's ephemeral range (32768-60999): a port there can be taken by one of the bench's own
+// outgoing connections (the load, the propagation part's polling) just before a server listens on it.
+let nextPort = 20_100 + Math.floor(Math.random() * 500) * 10;
 
 /** A directory removed when the bench ends. */
 export function tempDir(prefix: string): string {

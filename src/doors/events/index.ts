@@ -18,8 +18,9 @@ const REFUSALS: Record<string, number> = { UNAUTHENTICATED: 401, TOKEN_EXPIRED: 
  * `GET /events/revocations` (SPEC §14): Server-Sent Events, each a revoked
  * session as a signed Security Event Token, for a machine client or an admin.
  * The stream is written straight to the socket, as fast as the subscriber
- * reads: one that stops reading is dropped (core/revocation-feed.ts bounds
- * what waits for it) and resumes with `Last-Event-ID`.
+ * reads: one that falls behind reads from the database (core/revocation-feed.ts
+ * bounds what waits for it in memory), one whose socket stays full is dropped
+ * (doors/streams.ts) and resumes with `Last-Event-ID`.
  */
 export const eventsDoor: FastifyPluginAsync<EventsDoorOptions> = async (app, { services, keepAliveMs }) => {
   app.get('/events/revocations', async (request, reply) => {
