@@ -11,24 +11,13 @@ export type RevocationEvent = LearnedRevocation;
 /** Who may follow the feed: a machine client (a service verifying tokens), or an admin. */
 export const FEED_READERS: Requirement = { roles: [ADMIN_ROLE], clients: true };
 
-/**
- * The live events held for a subscriber: one further behind reads them from
- * the database instead (and one whose door queues what it cannot send yet is
- * dropped, SubscriberTooSlow).
- */
+/** The live events held for a subscriber: one further behind reads them from the database instead. */
 export const SUBSCRIBER_BACKLOG = 1000;
 const REPLAY_PAGE = 500;
 /** How long after its replay a subscriber still skips live events the replay already held. */
 const REPLAY_OVERLAP_MS = 10_000;
 /** Signed events kept for the next subscriber: signing is the costly part of an event. */
 const SIGNED_KEPT = 10_000;
-
-/** Thrown into a subscriber whose door holds too many events it did not take: the door ends the stream, and it resumes. */
-export class SubscriberTooSlow extends Error {
-  constructor() {
-    super(`the subscriber fell more than ${SUBSCRIBER_BACKLOG} events behind`);
-  }
-}
 
 export interface FollowOptions {
   principal: Principal;
@@ -37,11 +26,11 @@ export interface FollowOptions {
   /** Ends the stream when the subscriber goes away. */
   signal?: AbortSignal;
   /**
-   * Whether the door still holds events the subscriber has not taken, for a
-   * door that reads events faster than its subscriber (graphql-sse queues
-   * them): each event sent while it does counts against SUBSCRIBER_BACKLOG.
+   * For a door that takes events faster than its subscriber reads them
+   * (graphql-sse queues them for the socket): resolves once what it was given
+   * has left, and the next event waits for it.
    */
-  unsent?: () => boolean;
+  drained?: () => Promise<void>;
   /** Told once the first replay is over: every later event is live (the SSE door writes a comment). */
   onReplayed?: () => void;
 }
@@ -51,8 +40,7 @@ export interface RevocationFeed {
    * The revocations still in force (after `after`, when given), then each
    * one as this instance learns it, whoever made it. It ends when the
    * subscriber's token expires or its own session is revoked (that event
-   * told first), when `signal` aborts, or when the server closes; it throws
-   * SubscriberTooSlow when `unsent` says the subscriber stopped reading. An
+   * told first), when `signal` aborts, or when the server closes. An
    * event may come twice (a reconnection, a catch-up); a subscriber takes
    * them as idempotent. FORBIDDEN for anyone but FEED_READERS.
    */
@@ -95,12 +83,10 @@ export function createRevocationFeed({ store, revocations, tokens, retainSeconds
   }
 
   return {
-    async *follow({ principal, after, signal, unsent, onReplayed }) {
+    async *follow({ principal, after, signal, drained, onReplayed }) {
       authorize(principal, FEED_READERS);
-      let behind = 0;
-      const told = (event: RevocationEvent) => {
-        behind = unsent?.() ? behind + 1 : 0;
-        if (behind > SUBSCRIBER_BACKLOG) throw new SubscriberTooSlow();
+      const told = async (event: RevocationEvent) => {
+        await drained?.();
         return event;
       };
       const mailbox = new Mailbox();
@@ -120,7 +106,7 @@ export function createRevocationFeed({ store, revocations, tokens, retainSeconds
             if (mailbox.ended) return;
             replayed.add(event.sequence);
             from = Math.max(from ?? 0, event.sequence);
-            yield told(event);
+            yield await told(event);
             if (event.sessionId === principal.sessionId) return;
           }
           onReplayed?.();
@@ -132,7 +118,7 @@ export function createRevocationFeed({ store, revocations, tokens, retainSeconds
             for (const event of events) {
               if (replayed.has(event.sequence)) continue;
               from = Math.max(from ?? 0, event.sequence);
-              yield told(event);
+              yield await told(event);
               if (event.sessionId === principal.sessionId) return;
             }
           }

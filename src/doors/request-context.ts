@@ -20,8 +20,8 @@ export interface RequestContext {
   subscriber?: {
     /** Aborted when the client goes: what ends a subscription waiting for its next event. */
     signal: AbortSignal;
-    /** Whether events written are still waiting to leave (the client is not reading). */
-    unsent(): boolean;
+    /** Resolves once what was written has left (the next event waits for it). */
+    drained(): Promise<void>;
   };
 }
 

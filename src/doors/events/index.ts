@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { FastifyPluginAsync } from 'fastify';
 import { authorize, requirePrincipal } from '../../core/authorization.js';
 import { DomainError } from '../../core/errors.js';
-import { eventIdOf, FEED_READERS, SubscriberTooSlow, type RevocationEvent } from '../../core/revocation-feed.js';
+import { eventIdOf, FEED_READERS, type RevocationEvent } from '../../core/revocation-feed.js';
 import type { Services } from '../../core/services.js';
 import { watchSubscriber } from '../streams.js';
 
@@ -54,8 +54,7 @@ export const eventsDoor: FastifyPluginAsync<EventsDoorOptions> = async (app, { s
         if (!raw.write(eventText(event, services.feed.securityEvent(event)))) await once(raw, 'drain', { signal: gone.signal });
       }
     } catch (error) {
-      if (error instanceof SubscriberTooSlow) request.log.warn({ subscriber: request.ip }, error.message);
-      else if (!gone.signal.aborted) request.log.error({ err: error }, 'the revocation feed failed');
+      if (!gone.signal.aborted) request.log.error({ err: error }, 'the revocation feed failed');
     } finally {
       stopWatching();
       raw.end();

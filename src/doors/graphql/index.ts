@@ -1,5 +1,4 @@
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { SubscriberTooSlow } from '../../core/revocation-feed.js';
 import type { Services } from '../../core/services.js';
 import { bodyFailureOf, type BodyFailure } from '../body-limit.js';
 import { watchSubscriber } from '../streams.js';
@@ -57,8 +56,7 @@ export const graphqlDoor: FastifyPluginAsync<GraphqlOptions> = async (app, optio
       try {
         await stream(request, reply, gone.signal);
       } catch (error) {
-        if (error instanceof SubscriberTooSlow) request.log.warn({ subscriber: request.ip }, error.message);
-        else if (!gone.signal.aborted) request.log.error({ err: error }, 'a GraphQL subscription failed');
+        if (!gone.signal.aborted) request.log.error({ err: error }, 'a GraphQL subscription failed');
       } finally {
         stopWatching();
         raw.end();

@@ -3,7 +3,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RawServerDefault, RouteHandlerMethod } from 'fastify';
-import { specifiedRules, validate, type ExecutionResult, type GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, specifiedRules, validate, type ExecutionResult, type GraphQLFormattedError, type ValidationRule } from 'graphql';
 import { createHandler as createSseHandler } from 'graphql-sse/lib/use/fastify';
 import { createRequestContext, type RequestContext } from '../request-context.js';
 import { createErrorFormatter, isUnexpected } from './errors.js';
@@ -57,15 +57,15 @@ export async function startGraphqlServer(app: FastifyInstance, { services, intro
     // is held for a client between requests, and none can be read with another's reservation token.
     authenticate: () => null,
     context: (request) => ({ ...createRequestContext(services, request.raw, 'graphql'), subscriber: subscriberOf(request.raw) }),
-    validate: (validated, document) => validate(validated, document, [...specifiedRules, ...validationRules]),
+    validate: (validated, document) => validate(validated, document, [...specifiedRules, ...validationRules, subscriptionsOnly]),
     // Every result passes here, a refusal before any event included.
     onNext: (_context, _request, result) => (result.errors ? withFormattedErrors(result as ExecutionResult, formatError) : undefined),
   });
   return {
     execute: fastifyApolloHandler(apollo, { context: async (request) => createRequestContext(services, request, 'graphql') }),
     stream(request, reply, signal) {
-      // graphql-sse reads events as they come and queues them for the socket: the feed counts what waits.
-      subscribers.set(request, { signal, unsent: () => reply.raw.writableLength > 0 });
+      // graphql-sse takes events as they come and queues them for the socket: the feed waits for the socket instead.
+      subscribers.set(request, { signal, drained: () => drainedOf(reply.raw, signal) });
       return stream(request, reply);
     },
     sdl: schemaText(schema),
@@ -84,10 +84,45 @@ const logUnexpectedErrors: ApolloServerPlugin<RequestContext> = {
   },
 };
 
-/** A result's errors as Apollo's door words them (extensions.code, nothing unexpected shown). */
+/**
+ * A result's errors as Apollo's door words them (extensions.code, nothing
+ * unexpected shown). An error of GraphQL's own with no cause and no code is
+ * the document's (validation), as Apollo codes it.
+ */
 function withFormattedErrors<T extends ExecutionResult>(
   result: T,
   format: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
 ): T {
-  return { ...result, errors: result.errors!.map((error: GraphQLError) => format(error.toJSON(), error)) };
+  const coded = (error: GraphQLError) =>
+    error.originalError || error.extensions.code ? error : new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+  return {
+    ...result,
+    errors: result.errors!.map((error: GraphQLError) => {
+      const withCode = coded(error);
+      return format(withCode.toJSON(), withCode);
+    }),
+  };
+}
+
+/**
+ * The stream serves subscriptions only: a query or a mutation sent there would
+ * pass around what Apollo enforces at /graphql (introspection off in production,
+ * the token-in-URL refusal, the parser's token limit).
+ */
+const subscriptionsOnly: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    if (node.operation === 'subscription') return;
+    context.reportError(new GraphQLError('Only subscriptions are served at /graphql/stream: send queries and mutations to /graphql', { nodes: [node] }));
+  },
+});
+
+/**
+ * Resolves once `raw` holds nothing unsent (its client read it), or its client is gone: looked at
+ * after each turn of the event loop (a write to a reading client leaves within one), then less
+ * and less often, up to every 100 ms, for a client that does not read.
+ */
+async function drainedOf(raw: { writableLength: number }, gone: AbortSignal): Promise<void> {
+  for (let waitMs = 0; raw.writableLength > 0 && !gone.aborted; waitMs = Math.min(100, waitMs * 2 || 1)) {
+    await new Promise((resolve) => (waitMs === 0 ? setImmediate(resolve) : setTimeout(resolve, waitMs)));
+  }
 }
