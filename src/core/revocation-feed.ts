@@ -42,7 +42,8 @@ export interface RevocationFeed {
    * subscriber's token expires or its own session is revoked (that event
    * told first), when `signal` aborts, or when the server closes. An
    * event may come twice (a reconnection, a catch-up); a subscriber takes
-   * them as idempotent. FORBIDDEN for anyone but FEED_READERS.
+   * them as idempotent. Anyone but FEED_READERS is refused when it is
+   * called (FORBIDDEN), before a door starts a stream.
    */
   follow(options: FollowOptions): AsyncGenerator<RevocationEvent, void, undefined>;
   /** The event as a signed Security Event Token, signed once for every subscriber. */
@@ -82,52 +83,57 @@ export function createRevocationFeed({ store, revocations, tokens, retainSeconds
     }
   }
 
-  return {
-    async *follow({ principal, after, signal, drained, onReplayed }) {
-      authorize(principal, FEED_READERS);
-      const told = async (event: RevocationEvent) => {
-        await drained?.();
-        return event;
-      };
-      const mailbox = new Mailbox();
-      subscribers.add(mailbox);
-      const expiry = setTimeout(() => mailbox.end(), Math.max(0, principal.claims.exp * 1000 - Date.now()));
-      const abort = () => mailbox.end();
-      if (signal?.aborted) abort();
-      signal?.addEventListener('abort', abort, { once: true });
-      try {
-        // Read from the database at the start, and again whenever the subscriber fell more than the
-        // backlog behind: what waits for it in memory stays bounded, and it still misses nothing.
-        for (let from = after; ; ) {
-          // Live events are held from before the database is read, so none falls between the two.
-          mailbox.resume();
-          const replayed = new Set<number>();
-          for await (const event of replay(from)) {
-            if (mailbox.ended) return;
-            replayed.add(event.sequence);
+  /** One subscriber's stream, once `follow` has let it in. */
+  async function* stream({ principal, after, signal, drained, onReplayed }: FollowOptions): AsyncGenerator<RevocationEvent, void, undefined> {
+    const told = async (event: RevocationEvent) => {
+      await drained?.();
+      return event;
+    };
+    const mailbox = new Mailbox();
+    subscribers.add(mailbox);
+    const expiry = setTimeout(() => mailbox.end(), Math.max(0, principal.claims.exp * 1000 - Date.now()));
+    const abort = () => mailbox.end();
+    if (signal?.aborted) abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    try {
+      // Read from the database at the start, and again whenever the subscriber fell more than the
+      // backlog behind: what waits for it in memory stays bounded, and it still misses nothing.
+      for (let from = after; ; ) {
+        // Live events are held from before the database is read, so none falls between the two.
+        mailbox.resume();
+        const replayed = new Set<number>();
+        for await (const event of replay(from)) {
+          if (mailbox.ended) return;
+          replayed.add(event.sequence);
+          from = Math.max(from ?? 0, event.sequence);
+          yield await told(event);
+          if (event.sessionId === principal.sessionId) return;
+        }
+        onReplayed?.();
+        onReplayed = undefined;
+        const overlapEnds = Date.now() + REPLAY_OVERLAP_MS;
+        for (let events = await mailbox.next(); events !== BEHIND; events = await mailbox.next()) {
+          if (events === null) return;
+          if (replayed.size > 0 && Date.now() > overlapEnds) replayed.clear();
+          for (const event of events) {
+            if (replayed.has(event.sequence)) continue;
             from = Math.max(from ?? 0, event.sequence);
             yield await told(event);
             if (event.sessionId === principal.sessionId) return;
           }
-          onReplayed?.();
-          onReplayed = undefined;
-          const overlapEnds = Date.now() + REPLAY_OVERLAP_MS;
-          for (let events = await mailbox.next(); events !== BEHIND; events = await mailbox.next()) {
-            if (events === null) return;
-            if (replayed.size > 0 && Date.now() > overlapEnds) replayed.clear();
-            for (const event of events) {
-              if (replayed.has(event.sequence)) continue;
-              from = Math.max(from ?? 0, event.sequence);
-              yield await told(event);
-              if (event.sessionId === principal.sessionId) return;
-            }
-          }
         }
-      } finally {
-        clearTimeout(expiry);
-        signal?.removeEventListener('abort', abort);
-        subscribers.delete(mailbox);
       }
+    } finally {
+      clearTimeout(expiry);
+      signal?.removeEventListener('abort', abort);
+      subscribers.delete(mailbox);
+    }
+  }
+
+  return {
+    follow(options) {
+      authorize(options.principal, FEED_READERS);
+      return stream(options);
     },
 
     securityEvent(event) {

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import type { FastifyPluginAsync } from 'fastify';
-import { authorize, requirePrincipal } from '../../core/authorization.js';
+import { requirePrincipal } from '../../core/authorization.js';
 import { DomainError } from '../../core/errors.js';
-import { eventIdOf, FEED_READERS, type RevocationEvent } from '../../core/revocation-feed.js';
+import { eventIdOf, type RevocationEvent } from '../../core/revocation-feed.js';
 import type { Services } from '../../core/services.js';
 import { watchSubscriber } from '../streams.js';
 
@@ -24,17 +24,19 @@ const REFUSALS: Record<string, number> = { UNAUTHENTICATED: 401, TOKEN_EXPIRED: 
  */
 export const eventsDoor: FastifyPluginAsync<EventsDoorOptions> = async (app, { services, keepAliveMs }) => {
   app.get('/events/revocations', async (request, reply) => {
-    let principal;
+    const gone = new AbortController();
+    // The comment `replayed` tells a subscriber that what follows is live (keyway/verify waits for it).
+    const onReplayed = () => reply.raw.write(': replayed\n\n');
+    let events;
     try {
-      principal = requirePrincipal(services.resolvePrincipal(request.headers.authorization, 'rest'));
-      authorize(principal, FEED_READERS);
+      const principal = requirePrincipal(services.resolvePrincipal(request.headers.authorization, 'rest'));
+      // Refused here, before the stream starts: the core lets in FEED_READERS only.
+      events = services.feed.follow({ principal, after: eventIdOf(request.headers['last-event-id']), signal: gone.signal, onReplayed });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       if (error.code !== 'FORBIDDEN') reply.header('www-authenticate', 'Bearer realm="keyway"');
       return reply.code(REFUSALS[error.code] ?? 400).send({ error: error.code, message: error.message });
     }
-    const after = eventIdOf(request.headers['last-event-id']);
-    const gone = new AbortController();
     const raw = reply.hijack().raw;
     raw.on('close', () => gone.abort());
     raw.writeHead(200, {
@@ -47,10 +49,8 @@ export const eventsDoor: FastifyPluginAsync<EventsDoorOptions> = async (app, { s
     // Sent now, not with the first event: a subscriber learns at once that it is following.
     raw.flushHeaders();
     const stopWatching = watchSubscriber(raw, keepAliveMs, { keepAlive: true });
-    // The comment `replayed` tells a subscriber that what follows is live (keyway/verify waits for it).
-    const onReplayed = () => raw.write(': replayed\n\n');
     try {
-      for await (const event of services.feed.follow({ principal, after, signal: gone.signal, onReplayed })) {
+      for await (const event of events) {
         if (!raw.write(eventText(event, services.feed.securityEvent(event)))) await once(raw, 'drain', { signal: gone.signal });
       }
     } catch (error) {
