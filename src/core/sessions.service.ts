@@ -152,11 +152,10 @@ export function createSessionsService(options: SessionsServiceOptions) {
      */
     async revoke(by: Actor, sessionId: string): Promise<void> {
       const { principal } = by;
-      // The operator at the command line, like an admin, may end anyone's; a machine client has none of its own.
-      const anyone = !principal || principal.role === ADMIN_ROLE;
-      if (!anyone && principal.kind === 'client') throw new DomainError('NOT_FOUND', 'No such session');
-      const mine = anyone || principal.kind === 'client' ? {} : { userId: principal.userId };
-      const [revoked] = await sessions.revoke({ sessionId, ...mine }, 'session_revoked');
+      // The operator at the command line and an admin end anyone's; a user, their own; a machine client has none.
+      const whose = !principal || principal.role === ADMIN_ROLE ? {} : principal.kind === 'user' ? { userId: principal.userId } : null;
+      if (!whose) throw new DomainError('NOT_FOUND', 'No such session');
+      const [revoked] = await sessions.revoke({ sessionId, ...whose }, 'session_revoked');
       if (!revoked) throw new DomainError('NOT_FOUND', 'No such session');
       revocations.add([revoked]);
       // A session always has its user (only a machine client's credential has none).
