@@ -1,9 +1,6 @@
-import { ADMIN_ROLE } from '../../core/permissions.js';
 import { createUserInput, idInput, roleInput, roleNameInput, updateUserInput, userListInput } from '../../core/schemas.js';
-import { roleProcedure, router } from './trpc.js';
+import { adminProcedure, router } from './trpc.js';
 import { userView } from '../views.js';
-
-const adminProcedure = roleProcedure(ADMIN_ROLE);
 
 export const usersRouter = router({
   /** By id; `search` keeps the usernames containing it (case aside). */

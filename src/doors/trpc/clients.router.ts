@@ -1,9 +1,6 @@
-import { ADMIN_ROLE } from '../../core/permissions.js';
 import { createClientInput, idInput, updateClientInput } from '../../core/schemas.js';
 import { clientView, clientWithSecretView } from '../views.js';
-import { roleProcedure, router } from './trpc.js';
-
-const adminProcedure = roleProcedure(ADMIN_ROLE);
+import { adminProcedure, router } from './trpc.js';
 
 /** Machine clients, for admins: a secret is answered once, by create and rotateSecret. */
 export const clientsRouter = router({

@@ -1,8 +1,5 @@
-import { ADMIN_ROLE } from '../../core/permissions.js';
 import { keyView } from '../views.js';
-import { roleProcedure, router } from './trpc.js';
-
-const adminProcedure = roleProcedure(ADMIN_ROLE);
+import { adminProcedure, router } from './trpc.js';
 
 /** The signing keys, for admins: as the command line's `keys list` and `keys rotate`. */
 export const keysRouter = router({

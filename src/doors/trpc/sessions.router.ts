@@ -1,7 +1,6 @@
-import { ADMIN_ROLE } from '../../core/permissions.js';
 import { sessionIdInput, userIdInput } from '../../core/schemas.js';
 import { sessionView } from '../views.js';
-import { authedProcedure, roleProcedure, router, userProcedure } from './trpc.js';
+import { adminProcedure, authedProcedure, router, userProcedure } from './trpc.js';
 
 /** Sessions a user can see and end ("sign out that laptop"); an admin, anyone's. */
 export const sessionsRouter = router({
@@ -14,7 +13,7 @@ export const sessionsRouter = router({
     return true;
   }),
 
-  ofUser: roleProcedure(ADMIN_ROLE)
+  ofUser: adminProcedure
     .input(userIdInput)
     .query(async ({ input, ctx }) => (await ctx.services.sessions.list(input.userId, ctx.caller.sessionId)).map(sessionView)),
 });

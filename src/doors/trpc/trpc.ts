@@ -1,6 +1,7 @@
 import { initTRPC } from '@trpc/server';
 import { authorize, type Requirement } from '../../core/authorization.js';
 import type { Permission } from '../../core/permissions.js';
+import { ADMIN_ROLE } from '../../core/permissions.js';
 import { requireUser } from '../../core/principal.js';
 import { FEED_READERS } from '../../core/revocation-feed.js';
 import { caller, type RequestContext } from '../request-context.js';
@@ -48,6 +49,8 @@ function guarded(requirement: Requirement) {
 }
 
 export const roleProcedure = (...roles: string[]) => guarded({ roles });
+/** An admin: users, roles, sessions of others, the audit trail, clients, keys. */
+export const adminProcedure = roleProcedure(ADMIN_ROLE);
 /** A machine client or an admin: who may follow the revocation feed. */
 export const feedReaderProcedure = guarded(FEED_READERS);
 /** A caller whose session passed a second factor (step-up): `amr` holds `otp`. */
